@@ -1,0 +1,56 @@
+/* leadscore — command-line entry: a table of subcommands, git's shape.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "cli.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"inspect", cmd_inspect, "profile a lead export: types, missing values, conversion, IV"},
+    {"train", cmd_train, "fit logistic regression and learn integer points"},
+    {"show", cmd_show, "print a model as R's summary(glm) does, with its points"},
+    {"score", cmd_score, "score leads with a learned or hand-written points model"},
+    {"export", cmd_export, "export a model as SQL, a points table or JSON"},
+    {"synth", cmd_synth, "write synthetic leads with known true weights"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: leadscore <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'leadscore <command> --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    /* GSL's default handler aborts; the library checks every status itself. */
+    gsl_set_error_handler_off();
+    if (argc < 2) {
+        usage(stderr);
+        return LS_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return LS_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("leadscore %s\n", LEADSCORE_VERSION);
+        return LS_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "leadscore: '%s' is not a command\n", argv[1]);
+    usage(stderr);
+    return LS_EXIT_USAGE;
+}

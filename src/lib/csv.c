@@ -1,0 +1,507 @@
+/* Streaming CSV reader over libcsv.
+ *
+ * libcsv pushes fields and record ends through callbacks and cannot tell
+ * where in the file it is, so the input is fed one physical line at a time:
+ * we then know the line every record starts on, for error messages. Parsed
+ * records wait in a queue (one byte arena plus offsets, reused) until the
+ * caller pulls them with ls_csv_next().
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "leadscore/csv.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error_internal.h"
+#include "text.h"
+
+#define READ_CHUNK (256 * 1024)
+
+typedef struct {
+    size_t offset; /* into queue bytes */
+    size_t length;
+} field_ref;
+
+typedef struct {
+    size_t first_field; /* index into fields */
+    size_t n_fields;
+    size_t line;
+} record_ref;
+
+struct ls_csv_reader {
+    FILE *fp;
+    int owns_fp;
+    char *name;
+    ls_csv_options opts;
+    struct csv_parser parser;
+    int parser_ready;
+    char separator;
+
+    /* header */
+    char **columns;
+    size_t n_columns;     /* exposed columns */
+    size_t n_raw_columns; /* fields per record in the file */
+    int trailing_empty;   /* header ends with a separator: an unnamed empty last column */
+
+    /* queue of parsed fields and records */
+    char *bytes;
+    size_t bytes_len, bytes_cap;
+    field_ref *fields;
+    size_t n_fields, fields_cap;
+    record_ref *records;
+    size_t n_records, records_cap, next_record;
+    size_t partial_first_field; /* first field of the record being assembled */
+
+    /* current record handed to the caller */
+    const char **current;
+    size_t *current_len;
+    size_t current_line;
+
+    /* position */
+    size_t line;         /* line of the segment being fed */
+    size_t record_start; /* line where the record being assembled started */
+    int in_record;
+    int at_eof;
+    int header_done;
+
+    /* an error raised inside a libcsv callback, reported after the chunk */
+    ls_error pending;
+    int failed;
+
+    char *chunk;
+    size_t chunk_len, chunk_pos;
+};
+
+void ls_csv_options_init(ls_csv_options *opts)
+{
+    opts->separator = 0;
+    opts->max_field_bytes = 1u << 20;
+    opts->max_columns = 10000;
+}
+
+/* ---- queue --------------------------------------------------------------- */
+
+static int reserve(void **buf, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 1;
+    size_t cap2 = *cap ? *cap : 64;
+    while (cap2 < need)
+        cap2 *= 2;
+    void *p = realloc(*buf, cap2 * elem);
+    if (!p)
+        return 0;
+    *buf = p;
+    *cap = cap2;
+    return 1;
+}
+
+static void fail_pending(ls_csv_reader *r, ls_status code, size_t line, size_t col,
+                         const char *msg)
+{
+    if (r->failed)
+        return;
+    r->failed = 1;
+    const char *colname = NULL;
+    if (r->header_done && col >= 1 && col <= r->n_columns)
+        colname = r->columns[col - 1];
+    ls_fail_at(&r->pending, code, r->name, line, col, colname, "%s", msg);
+}
+
+static void on_field(void *data, size_t len, void *ctx)
+{
+    ls_csv_reader *r = ctx;
+    if (r->failed)
+        return;
+    size_t col = r->n_fields - r->partial_first_field + 1;
+    if (len > r->opts.max_field_bytes) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "field is longer than the limit of %zu bytes",
+                 r->opts.max_field_bytes);
+        fail_pending(r, LS_ERR_LIMIT, r->record_start, col, msg);
+        return;
+    }
+    if (col > r->opts.max_columns + 1) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "more than the limit of %zu columns", r->opts.max_columns);
+        fail_pending(r, LS_ERR_LIMIT, r->record_start, col, msg);
+        return;
+    }
+    const char *s = data ? data : "";
+    if (len && memchr(s, '\0', len)) {
+        fail_pending(r, LS_ERR_PARSE, r->record_start, col, "field contains a NUL byte");
+        return;
+    }
+    if (!ls_utf8_valid(s, len)) {
+        fail_pending(r, LS_ERR_PARSE, r->record_start, col, "field is not valid UTF-8");
+        return;
+    }
+    if (!reserve((void **)&r->bytes, &r->bytes_cap, r->bytes_len + len + 1, 1) ||
+        !reserve((void **)&r->fields, &r->fields_cap, r->n_fields + 1, sizeof(field_ref))) {
+        fail_pending(r, LS_ERR_NOMEM, r->record_start, col, "out of memory");
+        return;
+    }
+    memcpy(r->bytes + r->bytes_len, s, len);
+    r->bytes[r->bytes_len + len] = '\0';
+    r->fields[r->n_fields++] = (field_ref){r->bytes_len, len};
+    r->bytes_len += len + 1;
+}
+
+static void on_record(int c, void *ctx)
+{
+    (void)c;
+    ls_csv_reader *r = ctx;
+    r->in_record = 0;
+    if (r->failed)
+        return;
+    if (!reserve((void **)&r->records, &r->records_cap, r->n_records + 1, sizeof(record_ref))) {
+        fail_pending(r, LS_ERR_NOMEM, r->record_start, 0, "out of memory");
+        return;
+    }
+    r->records[r->n_records++] =
+        (record_ref){r->partial_first_field, r->n_fields - r->partial_first_field, r->record_start};
+    r->partial_first_field = r->n_fields;
+}
+
+/* Drops the records already handed out, keeping the one being assembled. */
+static void compact_queue(ls_csv_reader *r)
+{
+    size_t keep_fields = r->n_fields - r->partial_first_field;
+    size_t byte_start =
+        keep_fields ? r->fields[r->partial_first_field].offset : r->bytes_len;
+    size_t keep_bytes = r->bytes_len - byte_start;
+    memmove(r->bytes, r->bytes + byte_start, keep_bytes);
+    for (size_t i = 0; i < keep_fields; i++) {
+        r->fields[i] = r->fields[r->partial_first_field + i];
+        r->fields[i].offset -= byte_start;
+    }
+    r->bytes_len = keep_bytes;
+    r->n_fields = keep_fields;
+    r->partial_first_field = 0;
+    r->n_records = 0;
+    r->next_record = 0;
+}
+
+/* ---- feeding ------------------------------------------------------------- */
+
+static int is_space_not_tab(unsigned char c)
+{
+    return c == ' ';
+}
+
+static int is_space_or_tab(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static int segment_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != '\r' && s[i] != '\n' && s[i] != ' ' && s[i] != '\t')
+            return 0;
+    return 1;
+}
+
+static ls_status read_chunk(ls_csv_reader *r, ls_error *err)
+{
+    r->chunk_len = fread(r->chunk, 1, READ_CHUNK, r->fp);
+    r->chunk_pos = 0;
+    if (r->chunk_len == 0) {
+        if (ferror(r->fp))
+            return ls_fail_at(err, LS_ERR_IO, r->name, r->line, 0, NULL, "read error: %s",
+                              strerror(errno));
+        r->at_eof = 1;
+    }
+    return LS_OK;
+}
+
+static ls_status parse_failure(ls_csv_reader *r, ls_error *err)
+{
+    size_t col = r->n_fields - r->partial_first_field + 1;
+    const char *colname = r->header_done && col <= r->n_columns ? r->columns[col - 1] : NULL;
+    return ls_fail_at(err, LS_ERR_PARSE, r->name, r->line, col, colname,
+                      "malformed quoting: a quote inside an unquoted field, or text after a "
+                      "closing quote");
+}
+
+/* Feeds the buffered chunk one line at a time until at least one complete
+ * record is queued or the input ends. */
+static ls_status fill_queue(ls_csv_reader *r, ls_error *err)
+{
+    while (r->next_record >= r->n_records && !r->at_eof) {
+        if (r->chunk_pos >= r->chunk_len) {
+            ls_status st = read_chunk(r, err);
+            if (st != LS_OK)
+                return st;
+            if (r->at_eof)
+                break;
+        }
+        const char *seg = r->chunk + r->chunk_pos;
+        size_t avail = r->chunk_len - r->chunk_pos;
+        const char *nl = memchr(seg, '\n', avail);
+        size_t n = nl ? (size_t)(nl - seg) + 1 : avail;
+        if (!r->in_record && !segment_blank(seg, n)) {
+            r->in_record = 1;
+            r->record_start = r->line;
+        }
+        if (csv_parse(&r->parser, seg, n, on_field, on_record, r) != n)
+            return parse_failure(r, err);
+        if (r->failed) {
+            *err = r->pending;
+            return r->pending.code;
+        }
+        r->chunk_pos += n;
+        if (nl)
+            r->line++;
+    }
+    if (r->at_eof && r->next_record >= r->n_records && r->parser_ready) {
+        if (csv_fini(&r->parser, on_field, on_record, r) != 0) {
+            size_t col = r->n_fields - r->partial_first_field + 1;
+            return ls_fail_at(err, LS_ERR_PARSE, r->name, r->record_start, col,
+                              r->header_done && col <= r->n_columns ? r->columns[col - 1] : NULL,
+                              "unterminated quoted field (the closing quote is missing)");
+        }
+        csv_free(&r->parser);
+        r->parser_ready = 0;
+        if (r->failed) {
+            *err = r->pending;
+            return r->pending.code;
+        }
+    }
+    return LS_OK;
+}
+
+/* Counts candidate separators outside quotes on the first line; the most
+ * frequent wins, ',' on ties or when none occurs. */
+static char detect_separator(const char *s, size_t n)
+{
+    const char candidates[] = {',', ';', '\t', '|'};
+    size_t counts[4] = {0};
+    int quoted = 0;
+    for (size_t i = 0; i < n && (quoted || (s[i] != '\n' && s[i] != '\r')); i++) {
+        if (s[i] == '"')
+            quoted = !quoted;
+        else if (!quoted)
+            for (int k = 0; k < 4; k++)
+                counts[k] += s[i] == candidates[k];
+    }
+    int best = 0;
+    for (int k = 1; k < 4; k++)
+        if (counts[k] > counts[best])
+            best = k;
+    return candidates[best];
+}
+
+/* ---- header -------------------------------------------------------------- */
+
+static ls_status take_header(ls_csv_reader *r, ls_error *err)
+{
+    ls_status st = fill_queue(r, err);
+    if (st != LS_OK)
+        return st;
+    if (r->next_record >= r->n_records)
+        return ls_fail_at(err, LS_ERR_PARSE, r->name, 1, 0, NULL,
+                          "empty file: expected a header line naming the columns");
+    record_ref rec = r->records[r->next_record++];
+    r->n_raw_columns = rec.n_fields;
+    r->n_columns = rec.n_fields;
+    const field_ref *last = &r->fields[rec.first_field + rec.n_fields - 1];
+    if (rec.n_fields > 1 && last->length == 0) {
+        r->trailing_empty = 1;
+        r->n_columns--;
+    }
+    if (r->n_columns > r->opts.max_columns)
+        return ls_fail_at(err, LS_ERR_LIMIT, r->name, rec.line, 0, NULL,
+                          "%zu columns exceed the limit of %zu", r->n_columns,
+                          r->opts.max_columns);
+    r->columns = calloc(r->n_columns, sizeof *r->columns);
+    r->current = calloc(r->n_columns + 1, sizeof *r->current);
+    r->current_len = calloc(r->n_columns + 1, sizeof *r->current_len);
+    if (!r->columns || !r->current || !r->current_len)
+        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < r->n_columns; i++) {
+        const field_ref *f = &r->fields[rec.first_field + i];
+        if (f->length == 0)
+            return ls_fail_at(err, LS_ERR_PARSE, r->name, rec.line, i + 1, NULL,
+                              "column %zu has an empty name in the header", i + 1);
+        r->columns[i] = strdup(r->bytes + f->offset);
+        if (!r->columns[i])
+            return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(r->columns[k], r->columns[i]) == 0)
+                return ls_fail_at(err, LS_ERR_PARSE, r->name, rec.line, i + 1, NULL,
+                                  "duplicate column name '%s' (also column %zu)", r->columns[i],
+                                  k + 1);
+    }
+    r->header_done = 1;
+    return LS_OK;
+}
+
+static ls_status open_common(ls_csv_reader *r, const ls_csv_options *opts, ls_error *err)
+{
+    if (opts)
+        r->opts = *opts;
+    else
+        ls_csv_options_init(&r->opts);
+    r->line = 1;
+    r->chunk = malloc(READ_CHUNK);
+    if (!r->chunk)
+        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    ls_status st = read_chunk(r, err);
+    if (st != LS_OK)
+        return st;
+    /* A UTF-8 byte order mark is not part of the first column's name. */
+    if (r->chunk_len >= 3 && memcmp(r->chunk, "\xEF\xBB\xBF", 3) == 0)
+        r->chunk_pos = 3;
+    r->separator = r->opts.separator ? r->opts.separator
+                                     : detect_separator(r->chunk + r->chunk_pos,
+                                                        r->chunk_len - r->chunk_pos);
+    if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI) != 0)
+        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    r->parser_ready = 1;
+    csv_set_delim(&r->parser, (unsigned char)r->separator);
+    csv_set_space_func(&r->parser, r->separator == '\t' ? is_space_not_tab : is_space_or_tab);
+    return take_header(r, err);
+}
+
+ls_status ls_csv_open_stream(FILE *fp, const char *name, const ls_csv_options *opts,
+                             ls_csv_reader **out, ls_error *err)
+{
+    *out = NULL;
+    ls_csv_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    r->fp = fp;
+    r->name = strdup(name ? name : "<stream>");
+    if (!r->name) {
+        ls_csv_free(r);
+        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    }
+    ls_status st = open_common(r, opts, err);
+    if (st != LS_OK) {
+        ls_csv_free(r);
+        return st;
+    }
+    *out = r;
+    return LS_OK;
+}
+
+ls_status ls_csv_open(const char *path, const ls_csv_options *opts, ls_csv_reader **out,
+                      ls_error *err)
+{
+    *out = NULL;
+    if (strcmp(path, "-") == 0)
+        return ls_csv_open_stream(stdin, "<stdin>", opts, out, err);
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return ls_fail_at(err, errno == ENOENT ? LS_ERR_NOTFOUND : LS_ERR_IO, path, 0, 0, NULL,
+                          "cannot open: %s", strerror(errno));
+    ls_status st = ls_csv_open_stream(fp, path, opts, out, err);
+    if (st != LS_OK) {
+        fclose(fp);
+        return st;
+    }
+    (*out)->owns_fp = 1;
+    return LS_OK;
+}
+
+void ls_csv_free(ls_csv_reader *r)
+{
+    if (!r)
+        return;
+    if (r->parser_ready)
+        csv_free(&r->parser);
+    if (r->owns_fp && r->fp)
+        fclose(r->fp);
+    for (size_t i = 0; r->columns && i < r->n_columns; i++)
+        free(r->columns[i]);
+    free(r->columns);
+    free(r->current);
+    free(r->current_len);
+    free(r->bytes);
+    free(r->fields);
+    free(r->records);
+    free(r->chunk);
+    free(r->name);
+    free(r);
+}
+
+size_t ls_csv_columns(const ls_csv_reader *r)
+{
+    return r->n_columns;
+}
+
+const char *ls_csv_column_name(const ls_csv_reader *r, size_t i)
+{
+    return i < r->n_columns ? r->columns[i] : NULL;
+}
+
+size_t ls_csv_find_column(const ls_csv_reader *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_columns; i++)
+        if (strcmp(r->columns[i], name) == 0)
+            return i;
+    return (size_t)-1;
+}
+
+char ls_csv_separator(const ls_csv_reader *r)
+{
+    return r->separator;
+}
+
+const char *ls_csv_name(const ls_csv_reader *r)
+{
+    return r->name;
+}
+
+size_t ls_csv_line(const ls_csv_reader *r)
+{
+    return r->current_line;
+}
+
+size_t ls_csv_field_length(const ls_csv_reader *r, size_t i)
+{
+    return i < r->n_columns ? r->current_len[i] : 0;
+}
+
+ls_status ls_csv_next(ls_csv_reader *r, const char *const **fields, int *has_record,
+                      ls_error *err)
+{
+    *has_record = 0;
+    *fields = NULL;
+    if (r->next_record >= r->n_records) {
+        compact_queue(r);
+        ls_status st = fill_queue(r, err);
+        if (st != LS_OK)
+            return st;
+        if (r->next_record >= r->n_records)
+            return LS_OK;
+    }
+    record_ref rec = r->records[r->next_record++];
+    size_t n = rec.n_fields;
+    /* With a trailing unnamed column, lines may carry it (empty) or not. */
+    if (r->trailing_empty && n == r->n_raw_columns) {
+        const field_ref *last = &r->fields[rec.first_field + n - 1];
+        if (last->length != 0)
+            return ls_fail_at(err, LS_ERR_PARSE, r->name, rec.line, n, NULL,
+                              "value '%s' in the unnamed last column (the header ends with a "
+                              "separator)",
+                              r->bytes + last->offset);
+        n--;
+    }
+    if (n != r->n_columns)
+        return ls_fail_at(err, LS_ERR_PARSE, r->name, rec.line, n < r->n_columns ? n + 1 : 0,
+                          n < r->n_columns ? r->columns[n] : NULL,
+                          "expected %zu fields as in the header, found %zu", r->n_columns, n);
+    for (size_t i = 0; i < n; i++) {
+        const field_ref *f = &r->fields[rec.first_field + i];
+        r->current[i] = r->bytes + f->offset;
+        r->current_len[i] = f->length;
+    }
+    r->current_line = rec.line;
+    *fields = r->current;
+    *has_record = 1;
+    return LS_OK;
+}

@@ -1,0 +1,154 @@
+/* Text helpers. SPDX-License-Identifier: GPL-3.0-or-later */
+#define _GNU_SOURCE /* strtod_l: parse numbers in the C locale without touching the process locale */
+#include "text.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int ls_utf8_valid(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (len - i <= need)
+            return 0;
+        for (size_t k = 1; k <= need; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void make_c_locale(void)
+{
+    c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Checks the plain decimal grammar so strtod's extras (hex, nan(...), inf)
+ * never slip through as numbers. */
+static int decimal_syntax(const char *s, const char **end)
+{
+    const char *p = s;
+    if (*p == '+' || *p == '-')
+        p++;
+    int digits = 0;
+    while (is_digit(*p)) {
+        p++;
+        digits++;
+    }
+    if (*p == '.') {
+        p++;
+        while (is_digit(*p)) {
+            p++;
+            digits++;
+        }
+    }
+    if (!digits)
+        return 0;
+    if (*p == 'e' || *p == 'E') {
+        const char *q = p + 1;
+        if (*q == '+' || *q == '-')
+            q++;
+        if (!is_digit(*q))
+            return 0;
+        while (is_digit(*q))
+            q++;
+        p = q;
+    }
+    *end = p;
+    return 1;
+}
+
+ls_num_status ls_parse_number(const char *s, double *out)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    const char *end = NULL;
+    if (!decimal_syntax(s, &end)) {
+        const char *p = s + (*s == '+' || *s == '-');
+        if (strncasecmp(p, "nan", 3) == 0 || strncasecmp(p, "inf", 3) == 0)
+            return LS_NUM_NONFINITE;
+        return LS_NUM_NOT_NUMBER;
+    }
+    for (const char *p = end; *p; p++)
+        if (*p != ' ' && *p != '\t')
+            return LS_NUM_NOT_NUMBER;
+    pthread_once(&c_locale_once, make_c_locale);
+    errno = 0;
+    double v = c_locale ? strtod_l(s, NULL, c_locale) : strtod(s, NULL);
+    if (!isfinite(v))
+        return LS_NUM_NONFINITE;
+    /* ERANGE on underflow (1e-999) is fine: the value is a tiny number or zero. */
+    *out = v;
+    return LS_NUM_OK;
+}
+
+int ls_parse_bool(const char *s, int *out)
+{
+    static const char *const yes[] = {"true", "yes", "y", "1"};
+    static const char *const no[] = {"false", "no", "n", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(s, yes[i]) == 0) {
+            *out = 1;
+            return 1;
+        }
+        if (strcasecmp(s, no[i]) == 0) {
+            *out = 0;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+uint64_t ls_hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+char *ls_strdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}

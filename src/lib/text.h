@@ -1,0 +1,34 @@
+/* Small text helpers shared by the parsers: UTF-8 validation and
+ * locale-independent number and boolean parsing.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef LS_TEXT_H
+#define LS_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* 1 if s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+int ls_utf8_valid(const char *s, size_t len);
+
+typedef enum {
+    LS_NUM_OK = 0,        /* a finite number */
+    LS_NUM_NOT_NUMBER,    /* not numeric text */
+    LS_NUM_NONFINITE      /* numeric-looking but NaN, Inf or out of range (1e999) */
+} ls_num_status;
+
+/* Parses a decimal number written with '.' as decimal point whatever the
+ * process locale: [+-]digits[.digits][(e|E)[+-]digits]; surrounding spaces
+ * allowed. "nan", "inf" and overflowing values are LS_NUM_NONFINITE. */
+ls_num_status ls_parse_number(const char *s, double *out);
+
+/* Boolean spellings: TRUE/FALSE, true/false, yes/no, Yes/No, Y/N, 1/0 (case
+ * insensitive). Returns 1 and sets *out, or 0 if s is not a boolean. */
+int ls_parse_bool(const char *s, int *out);
+
+/* FNV-1a hash of len bytes. */
+uint64_t ls_hash_bytes(const char *s, size_t len);
+
+/* strdup that returns NULL on allocation failure or NULL input. */
+char *ls_strdup(const char *s);
+
+#endif
