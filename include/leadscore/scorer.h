@@ -1,0 +1,63 @@
+/* leadscore — applying a points model to leads, one at a time or in batch.
+ *
+ * The scorer compiles a model into look-up tables (points per level) bound
+ * to a set of column names, then scores rows given as strings. For each lead
+ * it gives the integer score, the conversion probability (learned models),
+ * the tier and the reasons: the criteria that contributed most points.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef LEADSCORE_SCORER_H
+#define LEADSCORE_SCORER_H
+
+#include <stddef.h>
+
+#include "leadscore/error.h"
+#include "leadscore/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ls_scorer ls_scorer;
+
+/* One reason: a criterion's label (e.g. "Visited pricing page") and points. */
+typedef struct {
+    const char *label; /* owned by the scorer; valid until the next call */
+    double points;
+} ls_reason;
+
+#define LS_MAX_REASONS 16
+
+typedef struct {
+    double score;       /* integer points */
+    double probability; /* NAN for hand-written models without calibration */
+    const char *tier;   /* owned by the model; NULL when the model has no tiers */
+    size_t n_reasons;
+    ls_reason reasons[LS_MAX_REASONS]; /* largest |points| first */
+} ls_score_result;
+
+/* Binds model to the columns of the input (header names, in order). Every
+ * criterion's column must be present. The scorer borrows model: keep it alive
+ * while the scorer is in use. *out is owned by the caller: ls_scorer_free(). */
+ls_status ls_scorer_new(const ls_model *model, const char *const *columns, size_t n_columns,
+                        ls_scorer **out, ls_error *err);
+
+void ls_scorer_free(ls_scorer *scorer);
+
+/* Maximum number of reasons to report per lead (default 3, at most LS_MAX_REASONS). */
+void ls_scorer_set_max_reasons(ls_scorer *scorer, size_t k);
+
+/* Scores one lead given its fields in the bound column order. A value that
+ * cannot be scored (text in a numeric criterion) is LS_ERR_PARSE with
+ * err->column naming the column. */
+ls_status ls_scorer_score(ls_scorer *scorer, const char *const *fields, ls_score_result *out,
+                          ls_error *err);
+
+/* Unseen categorical levels met so far, for the summary line: count per
+ * criterion column and up to a few example values. */
+size_t ls_scorer_unseen_count(const ls_scorer *scorer, size_t *n_columns);
+ls_status ls_scorer_unseen_summary(const ls_scorer *scorer, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
