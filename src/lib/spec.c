@@ -1,0 +1,492 @@
+/* Criteria spec files: INI (parsed by libinih), one [criterion "COLUMN"]
+ * section per column that needs more than the defaults.
+ *
+ *   [leadscore]
+ *   target = Converted
+ *   positive = 1
+ *   id = Prospect ID, Lead Number
+ *   missing = "", Select
+ *   exclude = Tags, Lead Quality
+ *   pool_below = 30
+ *   criteria = all            ; or "listed": only columns with a section
+ *
+ *   [criterion]
+ *   column = Company Size
+ *   type = numeric
+ *   bands = 1-10, 11-100, 101-500, 501+
+ *   transform = log1p
+ *   cap = 0, 5000
+ *   reference = 11-100
+ *   label = Company size
+ *   use = yes                 ; no = leave out, force = keep in selection
+ *
+ * Lists are comma separated; double quotes keep commas and the empty string
+ * (""). A long list continues on indented lines. Lines are limited to 199
+ * characters (libinih's buffer), which we check first so nothing is cut.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "spec.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <ini.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "error_internal.h"
+#include "text.h"
+
+#define SPEC_MAX_BYTES (1u << 20)
+#define SPEC_MAX_LINE 199
+
+typedef struct {
+    ls_spec *spec;
+    char message[LS_ERROR_MESSAGE_MAX];
+    int failed;
+} parse_ctx;
+
+/* Keeps the first error's message; returns 0 so handlers can `return set_error(...)`. */
+static int set_error(parse_ctx *ctx, const char *fmt, ...) LS_PRINTF(2, 3);
+static int set_error(parse_ctx *ctx, const char *fmt, ...)
+{
+    if (!ctx->failed) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(ctx->message, sizeof ctx->message, fmt, ap);
+        va_end(ap);
+        ctx->failed = 1;
+    }
+    return 0;
+}
+
+/* Splits a comma-separated list; "quoted" items keep commas. Appends to *items. */
+static int split_list(const char *value, char ***items, size_t *n)
+{
+    const char *p = value;
+    char buf[256];
+    while (*p) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t len = 0;
+        if (*p == '"') {
+            p++;
+            while (*p && *p != '"' && len + 1 < sizeof buf)
+                buf[len++] = *p++;
+            if (*p != '"')
+                return 0;
+            p++;
+            while (*p == ' ' || *p == '\t')
+                p++;
+            if (*p && *p != ',')
+                return 0;
+        } else {
+            while (*p && *p != ',' && len + 1 < sizeof buf)
+                buf[len++] = *p++;
+            while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+                len--;
+            if (len == 0 && (*p == ',' || !*p) && p != value)
+                return 0; /* empty unquoted item */
+        }
+        buf[len] = '\0';
+        char **grown = realloc(*items, (*n + 1) * sizeof **items);
+        if (!grown)
+            return 0;
+        *items = grown;
+        if (!(grown[*n] = ls_strdup(buf)))
+            return 0;
+        (*n)++;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return 0;
+    }
+    return 1;
+}
+
+static int parse_yes_no(const char *v, int *out)
+{
+    if (strcasecmp(v, "listed") == 0 || strcasecmp(v, "all") == 0) {
+        *out = strcasecmp(v, "listed") == 0;
+        return 1;
+    }
+    return ls_parse_bool(v, out);
+}
+
+static int parse_separator(const char *v, char *out)
+{
+    static const struct {
+        const char *name;
+        char c;
+    } names[] = {{",", ','},      {"comma", ','}, {"semicolon", ';'}, {"tab", '\t'},
+                 {"\\t", '\t'},   {"|", '|'},     {"pipe", '|'}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(v, names[i].name) == 0) {
+            *out = names[i].c;
+            return 1;
+        }
+    return 0;
+}
+
+static int parse_count(const char *v, long *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end || n < 0)
+        return 0;
+    *out = n;
+    return 1;
+}
+
+static int global_key(parse_ctx *ctx, const char *name, const char *value)
+{
+    ls_spec *s = ctx->spec;
+    char **slot = NULL;
+    if (strcmp(name, "target") == 0)
+        slot = &s->target;
+    else if (strcmp(name, "positive") == 0)
+        slot = &s->positive;
+    else if (strcmp(name, "weights") == 0)
+        slot = &s->weights;
+    if (slot) {
+        free(*slot);
+        *slot = ls_strdup(value);
+        return *slot != NULL;
+    }
+    if (strcmp(name, "id") == 0)
+        return split_list(value, &s->ids, &s->n_ids) ||
+               set_error(ctx, "[leadscore] %s: malformed list '%s'", name, value);
+    if (strcmp(name, "exclude") == 0)
+        return split_list(value, &s->exclude, &s->n_exclude) ||
+               set_error(ctx, "[leadscore] %s: malformed list '%s'", name, value);
+    if (strcmp(name, "missing") == 0) {
+        s->has_missing = 1;
+        return split_list(value, &s->missing, &s->n_missing) ||
+               set_error(ctx, "[leadscore] %s: malformed list '%s'", name, value);
+    }
+    if (strcmp(name, "separator") == 0)
+        return parse_separator(value, &s->separator) ||
+               set_error(ctx, "[leadscore] %s: '%s' is not one of comma, semicolon, tab, pipe",
+                         name, value);
+    if (strcmp(name, "criteria") == 0)
+        return parse_yes_no(value, &s->only_listed) ||
+               set_error(ctx, "[leadscore] %s: '%s' is not 'all' or 'listed'", name, value);
+    if (strcmp(name, "pool_below") == 0)
+        return parse_count(value, &s->pool_below) ||
+               set_error(ctx, "[leadscore] %s: '%s' is not a whole number", name, value);
+    return set_error(ctx, "[leadscore]: unknown key '%s'", name);
+}
+
+/* The leading number of a band label: "1-10" → 1, "501+" → 501,
+ * "2.5-5" → 2.5, "-5-0" → -5; "<10" or "..10" → -inf (open below). */
+static int band_lower_bound(const char *label, double *lo)
+{
+    if (label[0] == '<' || strncmp(label, "..", 2) == 0) {
+        *lo = -INFINITY;
+        return 1;
+    }
+    char buf[64];
+    size_t i = label[0] == '-' ? 1 : 0;
+    while ((label[i] >= '0' && label[i] <= '9') || label[i] == '.')
+        i++;
+    if (i >= sizeof buf)
+        return 0;
+    memcpy(buf, label, i);
+    buf[i] = '\0';
+    return ls_parse_number(buf, lo) == LS_NUM_OK;
+}
+
+static int set_bands(parse_ctx *ctx, ls_spec_criterion *c, const char *value)
+{
+    if (!split_list(value, &c->bands, &c->n_bands))
+        return set_error(ctx, "criterion '%s': bands: malformed list '%s'", c->column, value);
+    double *lo = realloc(c->band_lo, c->n_bands * sizeof *lo);
+    if (!lo)
+        return 0;
+    c->band_lo = lo;
+    for (size_t k = 0; k < c->n_bands; k++) {
+        if (!band_lower_bound(c->bands[k], &lo[k]))
+            return set_error(ctx,
+                             "criterion '%s': band '%s' does not start with a number "
+                             "(write bands as 1-10, 11-100, 101+)",
+                             c->column, c->bands[k]);
+        if (k > 0 && !(lo[k] > lo[k - 1]))
+            return set_error(ctx, "criterion '%s': band '%s' must start above the previous band",
+                             c->column, c->bands[k]);
+    }
+    return 1;
+}
+
+static int set_cap(parse_ctx *ctx, ls_spec_criterion *c, const char *value)
+{
+    char **parts = NULL;
+    size_t n = 0;
+    int ok = split_list(value, &parts, &n) && (n == 1 || n == 2);
+    double a = NAN, b = NAN;
+    if (ok && n == 1)
+        ok = ls_parse_number(parts[0], &b) == LS_NUM_OK;
+    if (ok && n == 2)
+        ok = ls_parse_number(parts[0], &a) == LS_NUM_OK &&
+             ls_parse_number(parts[1], &b) == LS_NUM_OK && a < b;
+    for (size_t i = 0; i < n; i++)
+        free(parts[i]);
+    free(parts);
+    if (!ok)
+        return set_error(ctx, "criterion '%s': cap: expected 'MAX' or 'MIN, MAX', not '%s'",
+                         c->column, value);
+    c->cap_lo = a;
+    c->cap_hi = b;
+    return 1;
+}
+
+static int criterion_key(parse_ctx *ctx, ls_spec_criterion *c, const char *name,
+                         const char *value)
+{
+    if (strcmp(name, "type") == 0)
+        return ls_column_type_parse(value, &c->type) ||
+               set_error(ctx, "criterion '%s': unknown type '%s'", c->column, value);
+    if (strcmp(name, "label") == 0 || strcmp(name, "reference") == 0) {
+        char **slot = strcmp(name, "label") == 0 ? &c->label : &c->reference;
+        free(*slot);
+        *slot = ls_strdup(value);
+        return *slot != NULL;
+    }
+    if (strcmp(name, "missing") == 0)
+        return split_list(value, &c->missing, &c->n_missing) ||
+               set_error(ctx, "criterion '%s': missing: malformed list '%s'", c->column, value);
+    if (strcmp(name, "transform") == 0) {
+        if (strcmp(value, "log1p") == 0 || strcmp(value, "none") == 0) {
+            c->log1p = strcmp(value, "log1p") == 0;
+            return 1;
+        }
+        return set_error(ctx, "criterion '%s': transform '%s' is not log1p or none", c->column,
+                         value);
+    }
+    if (strcmp(name, "cap") == 0)
+        return set_cap(ctx, c, value);
+    if (strcmp(name, "bands") == 0)
+        return set_bands(ctx, c, value);
+    if (strcmp(name, "pool_below") == 0)
+        return parse_count(value, &c->pool_below) ||
+               set_error(ctx, "criterion '%s': pool_below: '%s' is not a whole number",
+                         c->column, value);
+    if (strcmp(name, "use") == 0) {
+        int b;
+        if (strcasecmp(value, "force") == 0)
+            c->use = LS_USE_FORCE;
+        else if (ls_parse_bool(value, &b))
+            c->use = b ? LS_USE_YES : LS_USE_NO;
+        else
+            return set_error(ctx, "criterion '%s': use: '%s' is not yes, no or force", c->column,
+                             value);
+        return 1;
+    }
+    return set_error(ctx, "criterion '%s': unknown key '%s'", c->column, name);
+}
+
+static ls_spec_criterion *new_criterion(ls_spec *s, const char *column)
+{
+    ls_spec_criterion *grown = realloc(s->criteria, (s->n_criteria + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    s->criteria = grown;
+    ls_spec_criterion *c = &grown[s->n_criteria];
+    memset(c, 0, sizeof *c);
+    c->column = ls_strdup(column);
+    if (!c->column)
+        return NULL;
+    c->cap_lo = c->cap_hi = NAN;
+    c->pool_below = -1;
+    s->n_criteria++;
+    return c;
+}
+
+static int on_entry(void *user, const char *section, const char *name, const char *value)
+{
+    parse_ctx *ctx = user;
+    ls_spec *s = ctx->spec;
+    if (ctx->failed)
+        return 0;
+    if (strcmp(section, "leadscore") == 0 || section[0] == '\0')
+        return global_key(ctx, name, value);
+    if (strcmp(section, "criterion") != 0)
+        return set_error(ctx, "unknown section [%s]: expected [leadscore] or [criterion]", section);
+    /* libinih truncates section names to 50 bytes, too short for real
+     * headers, so each criterion starts with a `column = NAME` key. */
+    if (strcmp(name, "column") == 0) {
+        if (ls_spec_find(s, value))
+            return set_error(ctx, "criterion '%s' is described twice", value);
+        return new_criterion(s, value) != NULL || set_error(ctx, "out of memory");
+    }
+    if (s->n_criteria == 0)
+        return set_error(ctx, "[criterion]: start with 'column = NAME' before '%s'", name);
+    return criterion_key(ctx, &s->criteria[s->n_criteria - 1], name, value);
+}
+
+static ls_status check_lines(const char *text, const char *name, ls_error *err)
+{
+    size_t line = 1, len = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n') {
+            line++;
+            len = 0;
+        } else if (++len > SPEC_MAX_LINE) {
+            return ls_fail_at(err, LS_ERR_PARSE, name, line, 0, NULL,
+                              "line is longer than %d characters: continue long lists on "
+                              "indented lines",
+                              SPEC_MAX_LINE);
+        }
+    }
+    return LS_OK;
+}
+
+static ls_status flatten_types(ls_spec *s, ls_error *err)
+{
+    s->type_names = calloc(s->n_criteria + 1, sizeof *s->type_names);
+    s->types = calloc(s->n_criteria + 1, sizeof *s->types);
+    if (!s->type_names || !s->types)
+        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < s->n_criteria; i++) {
+        ls_spec_criterion *c = &s->criteria[i];
+        ls_column_type t = c->type;
+        if (t == LS_TYPE_AUTO && (c->n_bands || c->log1p || !isnan(c->cap_hi)))
+            t = LS_TYPE_NUMERIC; /* bands and transforms only make sense on numbers */
+        if (t == LS_TYPE_AUTO)
+            continue;
+        s->type_names[s->n_types] = c->column;
+        s->types[s->n_types++] = t;
+    }
+    return LS_OK;
+}
+
+ls_status ls_spec_parse(const char *text, const char *name, ls_spec **out, ls_error *err)
+{
+    *out = NULL;
+    ls_status st = check_lines(text, name, err);
+    if (st != LS_OK)
+        return st;
+    ls_spec *s = calloc(1, sizeof *s);
+    if (!s || !(s->name = ls_strdup(name))) {
+        free(s);
+        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    }
+    s->pool_below = -1;
+    parse_ctx ctx = {s, "", 0};
+    int line = ini_parse_string(text, on_entry, &ctx);
+    if (line != 0) {
+        st = ls_fail_at(err, LS_ERR_PARSE, name, line > 0 ? (size_t)line : 0, 0, NULL, "%s",
+                        ctx.failed ? ctx.message
+                                   : "malformed line: expected 'key = value' or a [section]");
+        ls_spec_free(s);
+        return st;
+    }
+    st = flatten_types(s, err);
+    if (st != LS_OK) {
+        ls_spec_free(s);
+        return st;
+    }
+    *out = s;
+    return LS_OK;
+}
+
+ls_status ls_spec_load(const char *path, ls_spec **out, ls_error *err)
+{
+    *out = NULL;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return ls_fail_at(err, errno == ENOENT ? LS_ERR_NOTFOUND : LS_ERR_IO, path, 0, 0, NULL,
+                          "cannot open criteria spec: %s", strerror(errno));
+    char *text = malloc(SPEC_MAX_BYTES + 1);
+    if (!text) {
+        fclose(fp);
+        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    }
+    size_t n = fread(text, 1, SPEC_MAX_BYTES + 1, fp);
+    int bad = ferror(fp);
+    fclose(fp);
+    ls_status st;
+    if (bad)
+        st = ls_fail_at(err, LS_ERR_IO, path, 0, 0, NULL, "read error");
+    else if (n > SPEC_MAX_BYTES)
+        st = ls_fail_at(err, LS_ERR_LIMIT, path, 0, 0, NULL, "criteria spec is larger than 1 MiB");
+    else if (memchr(text, '\0', n))
+        st = ls_fail_at(err, LS_ERR_PARSE, path, 0, 0, NULL, "criteria spec contains a NUL byte");
+    else {
+        text[n] = '\0';
+        st = ls_spec_parse(text, path, out, err);
+    }
+    free(text);
+    return st;
+}
+
+static void free_list(char **items, size_t n)
+{
+    for (size_t i = 0; items && i < n; i++)
+        free(items[i]);
+    free(items);
+}
+
+void ls_spec_free(ls_spec *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_criteria; i++) {
+        ls_spec_criterion *c = &s->criteria[i];
+        free(c->column);
+        free(c->label);
+        free(c->reference);
+        free_list(c->missing, c->n_missing);
+        free_list(c->bands, c->n_bands);
+        free(c->band_lo);
+    }
+    free(s->criteria);
+    free_list(s->ids, s->n_ids);
+    free_list(s->missing, s->n_missing);
+    free_list(s->exclude, s->n_exclude);
+    free(s->type_names);
+    free(s->types);
+    free(s->target);
+    free(s->positive);
+    free(s->weights);
+    free(s->name);
+    free(s);
+}
+
+const ls_spec_criterion *ls_spec_find(const ls_spec *s, const char *column)
+{
+    for (size_t i = 0; s && i < s->n_criteria; i++)
+        if (strcmp(s->criteria[i].column, column) == 0)
+            return &s->criteria[i];
+    return NULL;
+}
+
+const char *const *ls_spec_missing_tokens(const ls_spec *s, size_t *n)
+{
+    *n = s->has_missing ? s->n_missing : 0;
+    return s->has_missing ? (const char *const *)s->missing : NULL;
+}
+
+char ls_spec_separator(const ls_spec *s)
+{
+    return s->separator;
+}
+
+size_t ls_spec_type_overrides(const ls_spec *s, const char *const **names,
+                              const ls_column_type **types)
+{
+    *names = (const char *const *)s->type_names;
+    *types = s->types;
+    return s->n_types;
+}
+
+const char *ls_spec_target(const ls_spec *s)
+{
+    return s->target;
+}
+
+const char *ls_spec_positive(const ls_spec *s)
+{
+    return s->positive;
+}
