@@ -40,9 +40,27 @@ static const char usage_text[] =
     "  --quiet                print nothing but errors\n";
 
 enum {
-    OPT_DATA = 1000, OPT_TARGET, OPT_POSITIVE, OPT_MODEL, OPT_CRITERIA, OPT_EXCLUDE, OPT_MISSING,
-    OPT_SEPARATOR, OPT_WEIGHTS, OPT_POOL, OPT_L2, OPT_L1, OPT_POPULATION, OPT_POINTS,
-    OPT_BASE_SCORE, OPT_BASE_ODDS, OPT_ROUND, OPT_TOLERANCE, OPT_MAXITER, OPT_QUIET, OPT_HELP
+    OPT_DATA = 1000,
+    OPT_TARGET,
+    OPT_POSITIVE,
+    OPT_MODEL,
+    OPT_CRITERIA,
+    OPT_EXCLUDE,
+    OPT_MISSING,
+    OPT_SEPARATOR,
+    OPT_WEIGHTS,
+    OPT_POOL,
+    OPT_L2,
+    OPT_L1,
+    OPT_POPULATION,
+    OPT_POINTS,
+    OPT_BASE_SCORE,
+    OPT_BASE_ODDS,
+    OPT_ROUND,
+    OPT_TOLERANCE,
+    OPT_MAXITER,
+    OPT_QUIET,
+    OPT_HELP
 };
 
 static const struct option long_options[] = {
@@ -105,14 +123,30 @@ static int parse_args(int argc, char **argv, train_args *a)
     while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
         int ok = 1;
         switch (c) {
-        case OPT_DATA: a->data = optarg; break;
-        case OPT_TARGET: a->train.target = optarg; break;
-        case OPT_POSITIVE: a->train.positive = optarg; break;
-        case OPT_MODEL: a->model_path = optarg; break;
-        case OPT_CRITERIA: a->criteria = optarg; break;
-        case OPT_MISSING: a->missing = optarg; break;
-        case OPT_WEIGHTS: a->train.weights = optarg; break;
-        case OPT_QUIET: a->quiet = 1; break;
+        case OPT_DATA:
+            a->data = optarg;
+            break;
+        case OPT_TARGET:
+            a->train.target = optarg;
+            break;
+        case OPT_POSITIVE:
+            a->train.positive = optarg;
+            break;
+        case OPT_MODEL:
+            a->model_path = optarg;
+            break;
+        case OPT_CRITERIA:
+            a->criteria = optarg;
+            break;
+        case OPT_MISSING:
+            a->missing = optarg;
+            break;
+        case OPT_WEIGHTS:
+            a->train.weights = optarg;
+            break;
+        case OPT_QUIET:
+            a->quiet = 1;
+            break;
         case OPT_EXCLUDE: {
             const char **grown = realloc(a->exclude, (a->n_exclude + 1) * sizeof *grown);
             if (!grown)
@@ -126,28 +160,41 @@ static int parse_args(int argc, char **argv, train_args *a)
                 return cli_usage_error("train", "--separator expects one character or 'tab'");
             a->separator = strcmp(optarg, "tab") == 0 ? '\t' : optarg[0];
             break;
-        case OPT_POOL: ok = cli_parse_size("train", "--pool-below", optarg, &a->train.pool_below); break;
-        case OPT_L2: ok = cli_parse_double("train", "--l2", optarg, &a->train.fit.l2); break;
-        case OPT_L1: ok = cli_parse_double("train", "--l1", optarg, &a->train.fit.l1); break;
+        case OPT_POOL:
+            ok = cli_parse_size("train", "--pool-below", optarg, &a->train.pool_below);
+            break;
+        case OPT_L2:
+            ok = cli_parse_double("train", "--l2", optarg, &a->train.fit.l2);
+            break;
+        case OPT_L1:
+            ok = cli_parse_double("train", "--l1", optarg, &a->train.fit.l1);
+            break;
         case OPT_POPULATION:
             ok = cli_parse_double("train", "--population-rate", optarg, &a->train.population_rate);
             break;
-        case OPT_POINTS: ok = parse_points(optarg, &a->train); break;
+        case OPT_POINTS:
+            ok = parse_points(optarg, &a->train);
+            break;
         case OPT_BASE_SCORE:
             ok = cli_parse_double("train", "--base-score", optarg, &a->train.base_score);
             break;
         case OPT_BASE_ODDS:
             ok = cli_parse_double("train", "--base-odds", optarg, &a->train.base_odds);
             break;
-        case OPT_ROUND: ok = cli_parse_double("train", "--round", optarg, &a->train.round_to); break;
+        case OPT_ROUND:
+            ok = cli_parse_double("train", "--round", optarg, &a->train.round_to);
+            break;
         case OPT_TOLERANCE:
             ok = cli_parse_double("train", "--tolerance", optarg, &a->train.fit.tolerance);
             break;
         case OPT_MAXITER:
             ok = cli_parse_size("train", "--max-iterations", optarg, &a->train.fit.max_iterations);
             break;
-        case OPT_HELP: fputs(usage_text, stdout); return LS_EXIT_OK;
-        default: return cli_usage_error("train", "unknown option");
+        case OPT_HELP:
+            fputs(usage_text, stdout);
+            return LS_EXIT_OK;
+        default:
+            return cli_usage_error("train", "unknown option");
         }
         if (!ok)
             return LS_EXIT_USAGE;
@@ -181,8 +228,7 @@ static size_t split_tokens(char *text, const char **tokens, size_t max)
     return n;
 }
 
-static void print_summary(const ls_model *model, const ls_train_report *report,
-                          const char *path)
+static void print_summary(const ls_model *model, const ls_train_report *report, const char *path)
 {
     size_t terms = ls_model_term_count(model);
     for (size_t i = 0; i < report->n_notes; i++)

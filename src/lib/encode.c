@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,16 +126,14 @@ static char *rule_label(const char *label, const char *level)
 
 /* Adds a rule with a term of its own; returns the design column's index or
  * NO_COLUMN. */
-static size_t add_rule_term(encoder *e, long ci, ls_cond_kind kind, const char *level,
-                            int per_unit, ls_rule **rule_out)
+static size_t add_rule_term(encoder *e, long ci, ls_cond_kind kind, const char *level, int per_unit,
+                            ls_rule **rule_out)
 {
     ls_criterion *c = &e->model->criteria[ci];
-    char *name = term_name(c->column, kind == LS_COND_PER_UNIT || kind == LS_COND_TRUE
-                                          ? NULL
-                                          : level);
-    char *label = rule_label(c->label, kind == LS_COND_PER_UNIT || kind == LS_COND_TRUE
-                                           ? NULL
-                                           : level);
+    char *name =
+        term_name(c->column, kind == LS_COND_PER_UNIT || kind == LS_COND_TRUE ? NULL : level);
+    char *label =
+        rule_label(c->label, kind == LS_COND_PER_UNIT || kind == LS_COND_TRUE ? NULL : level);
     size_t col = NO_COLUMN;
     long term = -1;
     ls_rule *r = NULL;
@@ -294,7 +293,7 @@ static int level_cmp(const void *a, const void *b)
 {
     const level_info *x = a, *y = b;
     if (x->kind != y->kind)
-        return x->kind - y->kind; /* values, then missing, then (other) */
+        return x->kind - y->kind;             /* values, then missing, then (other) */
     if (!isnan(x->order) && !isnan(y->order)) /* levels of a numeric column sort as numbers */
         return (x->order > y->order) - (x->order < y->order);
     return strcmp(x->name, y->name);
@@ -325,14 +324,36 @@ static int is_column_missing_token(const ls_spec_criterion *sc, const char *valu
     return 0;
 }
 
+/* Rows a level needs to get a term of its own: the criterion's setting, else
+ * the spec's, else the option's (0 = no pooling). */
+static long pool_threshold(const encoder *e, const ls_spec_criterion *sc)
+{
+    if (sc && sc->pool_below >= 0)
+        return sc->pool_below;
+    if (e->spec && e->spec->pool_below >= 0)
+        return e->spec->pool_below;
+    return (long)e->opts->pool_below;
+}
+
+/* Rows with a boolean's rarer value when that is under the pooling
+ * threshold (such a criterion cannot be estimated), else 0. */
+static size_t rare_boolean_rows(const encoder *e, size_t col, const ls_spec_criterion *sc)
+{
+    long pool = pool_threshold(e, sc);
+    size_t rare = SIZE_MAX;
+    for (size_t k = 0; k < ls_table_level_count(e->table, col); k++) {
+        size_t rows = ls_table_level_rows(e->table, col, k);
+        rare = rows < rare ? rows : rare;
+    }
+    return pool > 0 && rare < (size_t)pool ? rare : 0;
+}
+
 static ls_status encode_categorical(encoder *e, size_t col, long ci, const ls_spec_criterion *sc)
 {
     const ls_table *t = e->table;
     size_t nl = ls_table_level_count(t, col), n = e->d->n;
     const uint32_t *codes = ls_table_codes(t, col);
-    long pool = sc && sc->pool_below >= 0 ? sc->pool_below : (long)e->opts->pool_below;
-    if (e->spec && e->spec->pool_below >= 0 && !(sc && sc->pool_below >= 0))
-        pool = e->spec->pool_below;
+    long pool = pool_threshold(e, sc);
     /* slot of each table level: index into lv, with pooled and extra-missing levels merged */
     size_t *slot = malloc((nl + 1) * sizeof *slot);
     level_info *lv = calloc(nl + 2, sizeof *lv);
@@ -365,14 +386,21 @@ static ls_status encode_categorical(encoder *e, size_t col, long ci, const ls_sp
         missing_slot = n_lv;
         lv[n_lv++] = (level_info){MISSING_LEVEL, missing_rows, 1, NAN, -1};
     }
-    if (pooled) {
+    size_t pooled_rows = 0;
+    for (size_t k = 0; k < nl; k++)
+        pooled_rows += slot[k] == (size_t)-3 ? ls_table_level_rows(t, col, k) : 0;
+    /* Pooled levels form (other) when together they are common enough to
+     * estimate; otherwise a lone rare level would separate, so they score as
+     * the reference level. */
+    int other_is_term = pooled && pooled_rows >= (size_t)pool;
+    if (other_is_term) {
         other_slot = n_lv;
-        size_t rows = 0;
-        for (size_t k = 0; k < nl; k++)
-            rows += slot[k] == (size_t)-3 ? ls_table_level_rows(t, col, k) : 0;
-        lv[n_lv++] = (level_info){OTHER_LEVEL, rows, 2, NAN, -1};
-        st = ls_report_note(e->report, "%s: pooled %zu levels with fewer than %ld rows into %s",
-                            ls_table_column_name(t, col), pooled, pool, OTHER_LEVEL);
+        lv[n_lv++] = (level_info){OTHER_LEVEL, pooled_rows, 2, NAN, -1};
+    }
+    if (pooled) {
+        st = ls_report_note(e->report, "%s: %zu levels with fewer than %ld rows (%zu rows) %s",
+                            ls_table_column_name(t, col), pooled, pool, pooled_rows,
+                            other_is_term ? "pooled into (other)" : "score as the reference level");
         if (st != LS_OK)
             goto done;
     }
@@ -434,7 +462,7 @@ static ls_status encode_categorical(encoder *e, size_t col, long ci, const ls_sp
             s = other_slot;
         else
             s = slot[codes[i]];
-        size_t k = where[s];
+        size_t k = s == (size_t)-1 ? ref : where[s];
         if (cols[k] != NO_COLUMN)
             column(e, cols[k])[i] = 1;
     }
@@ -583,10 +611,14 @@ static ls_status encode_column(encoder *e, size_t col)
         c->cap_hi = sc->cap_hi;
     }
     switch (kind) {
-    case LS_CRIT_NUMERIC: return encode_numeric(e, col, ci);
-    case LS_CRIT_BANDED: return encode_banded(e, col, ci, sc);
-    case LS_CRIT_BOOLEAN: return encode_boolean(e, col, ci);
-    default: return encode_categorical(e, col, ci, sc);
+    case LS_CRIT_NUMERIC:
+        return encode_numeric(e, col, ci);
+    case LS_CRIT_BANDED:
+        return encode_banded(e, col, ci, sc);
+    case LS_CRIT_BOOLEAN:
+        return encode_boolean(e, col, ci);
+    default:
+        return encode_categorical(e, col, ci, sc);
     }
 }
 
@@ -609,11 +641,9 @@ static ls_status choose_and_encode(encoder *e, size_t tcol, const char *weights)
         ls_column_type type = ls_table_column_type(t, col);
         if (sc && sc->type != LS_TYPE_AUTO)
             type = sc->type;
-        int is_id = type == LS_TYPE_ID ||
-                    (e->spec && in_list(e->spec->ids, e->spec->n_ids, name));
+        int is_id = type == LS_TYPE_ID || (e->spec && in_list(e->spec->ids, e->spec->n_ids, name));
         if (is_id) {
-            char **ids = realloc(e->model->id_columns,
-                                 (e->model->n_id_columns + 1) * sizeof *ids);
+            char **ids = realloc(e->model->id_columns, (e->model->n_id_columns + 1) * sizeof *ids);
             if (!ids)
                 return nomem(e);
             e->model->id_columns = ids;
@@ -627,6 +657,14 @@ static ls_status choose_and_encode(encoder *e, size_t tcol, const char *weights)
             continue;
         if (is_constant(t, col)) {
             st = ls_report_note(e->report, "%s: left out: the column is constant", name);
+            continue;
+        }
+        size_t rare = type == LS_TYPE_BOOLEAN ? rare_boolean_rows(e, col, sc) : 0;
+        if (rare) {
+            st = ls_report_note(e->report,
+                                "%s: left out: only %zu leads have the rarer value (pooling "
+                                "threshold %ld)",
+                                name, rare, pool_threshold(e, sc));
             continue;
         }
         st = encode_column(e, col);
@@ -661,7 +699,8 @@ ls_status ls_encode(const ls_table *table, const ls_spec *spec, const ls_train_o
     const char *positive = opts->positive ? opts->positive : spec ? spec->positive : NULL;
     const char *weights = opts->weights ? opts->weights : spec ? spec->weights : NULL;
     if (!target)
-        return ls_fail(err, LS_ERR_USAGE, "no target column: give --target or 'target' in the spec");
+        return ls_fail(err, LS_ERR_USAGE,
+                       "no target column: give --target or 'target' in the spec");
     size_t tcol = ls_table_find_column(table, target);
     if (tcol == (size_t)-1)
         return ls_fail_at(err, LS_ERR_NOTFOUND, ls_table_source(table), 1, 0, target,

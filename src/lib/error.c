@@ -14,18 +14,30 @@ void ls_error_clear(ls_error *err)
 const char *ls_status_str(ls_status status)
 {
     switch (status) {
-    case LS_OK: return "ok";
-    case LS_ERR_IO: return "i/o error";
-    case LS_ERR_PARSE: return "parse error";
-    case LS_ERR_USAGE: return "usage error";
-    case LS_ERR_NOMEM: return "out of memory";
-    case LS_ERR_LIMIT: return "limit exceeded";
-    case LS_ERR_DATA: return "unsuitable data";
-    case LS_ERR_NUMERIC: return "numerical failure";
-    case LS_ERR_SEPARATION: return "separation";
-    case LS_ERR_NOCONVERGE: return "no convergence";
-    case LS_ERR_MODEL: return "invalid model";
-    case LS_ERR_NOTFOUND: return "not found";
+    case LS_OK:
+        return "ok";
+    case LS_ERR_IO:
+        return "i/o error";
+    case LS_ERR_PARSE:
+        return "parse error";
+    case LS_ERR_USAGE:
+        return "usage error";
+    case LS_ERR_NOMEM:
+        return "out of memory";
+    case LS_ERR_LIMIT:
+        return "limit exceeded";
+    case LS_ERR_DATA:
+        return "unsuitable data";
+    case LS_ERR_NUMERIC:
+        return "numerical failure";
+    case LS_ERR_SEPARATION:
+        return "separation";
+    case LS_ERR_NOCONVERGE:
+        return "no convergence";
+    case LS_ERR_MODEL:
+        return "invalid model";
+    case LS_ERR_NOTFOUND:
+        return "not found";
     }
     return "unknown error";
 }

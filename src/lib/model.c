@@ -154,9 +154,9 @@ ls_status ls_model_term(const ls_model *m, size_t i, ls_term_info *out)
         return LS_ERR_NOTFOUND;
     const ls_term *t = &m->terms[i];
     out->name = t->name;
-    out->criterion =
-        t->criterion >= 0 && (size_t)t->criterion < m->n_criteria ? m->criteria[t->criterion].column
-                                                                  : NULL;
+    out->criterion = t->criterion >= 0 && (size_t)t->criterion < m->n_criteria
+                         ? m->criteria[t->criterion].column
+                         : NULL;
     out->estimate = t->estimate;
     out->std_error = t->std_error;
     out->z = t->z;

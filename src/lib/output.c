@@ -76,8 +76,8 @@ ls_status ls_output_commit(ls_output *out, ls_error *err)
         st = ls_fail_at(err, LS_ERR_IO, out->path, 0, 0, NULL, "cannot write output file: %s",
                         strerror(errno));
     else if (rename(out->temp, out->path) != 0)
-        st = ls_fail_at(err, LS_ERR_IO, out->path, 0, 0, NULL, "cannot rename output into place: %s",
-                        strerror(errno));
+        st = ls_fail_at(err, LS_ERR_IO, out->path, 0, 0, NULL,
+                        "cannot rename output into place: %s", strerror(errno));
     if (st != LS_OK)
         unlink(out->temp);
     free(out->temp);

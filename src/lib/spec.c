@@ -119,8 +119,8 @@ static int parse_separator(const char *v, char *out)
     static const struct {
         const char *name;
         char c;
-    } names[] = {{",", ','},      {"comma", ','}, {"semicolon", ';'}, {"tab", '\t'},
-                 {"\\t", '\t'},   {"|", '|'},     {"pipe", '|'}};
+    } names[] = {{",", ','},    {"comma", ','}, {"semicolon", ';'}, {"tab", '\t'},
+                 {"\\t", '\t'}, {"|", '|'},     {"pipe", '|'}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcasecmp(v, names[i].name) == 0) {
             *out = names[i].c;
@@ -241,8 +241,7 @@ static int set_cap(parse_ctx *ctx, ls_spec_criterion *c, const char *value)
     return 1;
 }
 
-static int criterion_key(parse_ctx *ctx, ls_spec_criterion *c, const char *name,
-                         const char *value)
+static int criterion_key(parse_ctx *ctx, ls_spec_criterion *c, const char *name, const char *value)
 {
     if (strcmp(name, "type") == 0)
         return ls_column_type_parse(value, &c->type) ||
@@ -270,8 +269,8 @@ static int criterion_key(parse_ctx *ctx, ls_spec_criterion *c, const char *name,
         return set_bands(ctx, c, value);
     if (strcmp(name, "pool_below") == 0)
         return parse_count(value, &c->pool_below) ||
-               set_error(ctx, "criterion '%s': pool_below: '%s' is not a whole number",
-                         c->column, value);
+               set_error(ctx, "criterion '%s': pool_below: '%s' is not a whole number", c->column,
+                         value);
     if (strcmp(name, "use") == 0) {
         int b;
         if (strcasecmp(value, "force") == 0)
