@@ -310,6 +310,8 @@ static int on_entry(void *user, const char *section, const char *name, const cha
         return 0;
     if (strcmp(section, "leadscore") == 0 || section[0] == '\0')
         return global_key(ctx, name, value);
+    if (strcmp(section, "feature") == 0 || strcmp(section, "events") == 0)
+        return 1; /* product-usage features: read by the events module (features.h) */
     if (strcmp(section, "criterion") != 0)
         return set_error(ctx, "unknown section [%s]: expected [leadscore] or [criterion]", section);
     /* libinih truncates section names to 50 bytes, too short for real
