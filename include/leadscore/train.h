@@ -51,6 +51,8 @@ typedef struct {
     const char *target;   /* overrides the spec; required if the spec has none */
     const char *positive; /* value meaning "converted"; NULL = infer (true / 1) */
     const char *weights;  /* column of case weights, or NULL */
+    const double *row_weights; /* per-row weights (one per table row), multiplied with the
+                                  weights column; 0 leaves a row out (holdout, folds). NULL = 1 */
     const char *const *exclude; /* columns never used as criteria */
     size_t n_exclude;
     size_t pool_below; /* pool categorical levels with fewer rows into (other); 0 = off */

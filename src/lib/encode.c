@@ -214,6 +214,26 @@ static ls_status encode_weights(encoder *e, const char *column)
     return LS_OK;
 }
 
+/* Folds caller-given per-row weights (holdout masks, folds) into d->w. */
+static ls_status apply_row_weights(encoder *e, const double *rw)
+{
+    size_t n = e->d->n;
+    if (!e->d->w) {
+        e->d->w = malloc(n * sizeof *e->d->w);
+        if (!e->d->w)
+            return nomem(e);
+        for (size_t i = 0; i < n; i++)
+            e->d->w[i] = 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(rw[i] >= 0) || isinf(rw[i]))
+            return ls_fail(e->err, LS_ERR_USAGE, "row weight %zu is %g, not a finite number >= 0",
+                           i + 1, rw[i]);
+        e->d->w[i] *= rw[i];
+    }
+    return LS_OK;
+}
+
 /* ---- numeric ------------------------------------------------------------- */
 
 static ls_status transformed_value(encoder *e, size_t col, const ls_criterion *c, size_t row,
@@ -718,6 +738,8 @@ ls_status ls_encode(const ls_table *table, const ls_spec *spec, const ls_train_o
         st = nomem(&e);
     if (st == LS_OK && weights)
         st = encode_weights(&e, weights);
+    if (st == LS_OK && opts->row_weights)
+        st = apply_row_weights(&e, opts->row_weights);
     if (st == LS_OK)
         st = copy_missing_tokens(&e);
     if (st == LS_OK)
