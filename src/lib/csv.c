@@ -2,9 +2,22 @@
  *
  * libcsv pushes fields and record ends through callbacks and cannot tell
  * where in the file it is, so the input is fed one physical line at a time:
- * we then know the line every record starts on, for error messages. Parsed
- * records wait in a queue (one byte arena plus offsets, reused) until the
- * caller pulls them with ls_csv_next().
+ * we then know the line every record starts on, for error messages. Only LF
+ * ends a line for libcsv; the CR of a CRLF is trimmed as trailing space (and
+ * kept inside quoted fields), so a record always ends at the end of a fed
+ * line and line numbers stay exact across multi-line quoted fields. Parsed
+ * fields wait in one byte arena plus offsets, reused record after record, so
+ * there is no allocation per field.
+ *
+ * Lines holding only blanks are skipped wherever they are (libcsv emits no
+ * record for them). A lone CR is not a line break: a file with CR-only line
+ * endings is one long line, and its header is refused.
+ *
+ * Error places: a field's problem (NUL byte, invalid UTF-8, too long, an
+ * unterminated quote) is reported at the line the field starts on; a
+ * record's problem (wrong field count, a value in the unnamed trailing
+ * column) at the line the record starts on; a malformed quote at the line
+ * the offending quote is on.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "leadscore/csv.h"
 
@@ -20,13 +33,14 @@
 #define READ_CHUNK (256 * 1024)
 
 typedef struct {
-    size_t offset; /* into queue bytes */
+    size_t offset; /* into the byte arena */
     size_t length;
 } field_ref;
 
 typedef struct {
     size_t first_field; /* index into fields */
-    size_t n_fields;
+    size_t n_stored;    /* fields kept in the arena */
+    size_t n_total;     /* fields in the file's record (surplus ones are only counted) */
     size_t line;
 } record_ref;
 
@@ -38,21 +52,23 @@ struct ls_csv_reader {
     struct csv_parser parser;
     int parser_ready;
     char separator;
+    int (*is_space)(unsigned char);
 
     /* header */
     char **columns;
     size_t n_columns;     /* exposed columns */
-    size_t n_raw_columns; /* fields per record in the file */
+    size_t n_raw_columns; /* fields per record in the header */
     int trailing_empty;   /* header ends with a separator: an unnamed empty last column */
 
-    /* queue of parsed fields and records */
+    /* parsed fields: at most one complete record plus the one being assembled */
     char *bytes;
     size_t bytes_len, bytes_cap;
     field_ref *fields;
     size_t n_fields, fields_cap;
-    record_ref *records;
-    size_t n_records, records_cap, next_record;
-    size_t partial_first_field; /* first field of the record being assembled */
+    record_ref record; /* the last complete record */
+    int has_record;    /* record is complete and not yet handed out */
+    size_t partial_first_field;
+    size_t extra_fields; /* surplus fields of the record being assembled */
 
     /* current record handed to the caller */
     const char **current;
@@ -62,11 +78,12 @@ struct ls_csv_reader {
     /* position */
     size_t line;         /* line of the segment being fed */
     size_t record_start; /* line where the record being assembled started */
+    size_t field_line;   /* line where the field being assembled started, 0 = record_start */
     int in_record;
     int at_eof;
     int header_done;
 
-    /* an error raised inside a libcsv callback, reported after the chunk */
+    /* an error raised inside a libcsv callback, reported after the segment */
     ls_error pending;
     int failed;
 
@@ -81,7 +98,40 @@ void ls_csv_options_init(ls_csv_options *opts)
     opts->max_columns = 10000;
 }
 
-/* ---- queue --------------------------------------------------------------- */
+/* ---- space and blank handling -------------------------------------------- */
+
+/* libcsv trims these around unquoted fields and after a closing quote. CR is
+ * among them so CRLF endings need no special case; the separator never is. */
+static int space_default(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+static int space_tab_separated(unsigned char c)
+{
+    return c == ' ' || c == '\r';
+}
+
+static int space_space_separated(unsigned char c)
+{
+    return c == '\t' || c == '\r';
+}
+
+static int only_lf(unsigned char c)
+{
+    return c == '\n';
+}
+
+/* A line libcsv will skip without producing a record. */
+static int segment_blank(const ls_csv_reader *r, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != '\n' && !r->is_space((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* ---- callbacks ----------------------------------------------------------- */
 
 static int reserve(void **buf, size_t *cap, size_t need, size_t elem)
 {
@@ -98,16 +148,49 @@ static int reserve(void **buf, size_t *cap, size_t need, size_t elem)
     return 1;
 }
 
-static void fail_pending(ls_csv_reader *r, ls_status code, size_t line, size_t col,
-                         const char *msg)
+static const char *column_name_or_null(const ls_csv_reader *r, size_t col)
+{
+    return r->header_done && col >= 1 && col <= r->n_columns ? r->columns[col - 1] : NULL;
+}
+
+static void fail_pending(ls_csv_reader *r, ls_status code, size_t line, size_t col, const char *msg)
 {
     if (r->failed)
         return;
     r->failed = 1;
-    const char *colname = NULL;
-    if (r->header_done && col >= 1 && col <= r->n_columns)
-        colname = r->columns[col - 1];
-    ls_fail_at(&r->pending, code, r->name, line, col, colname, "%s", msg);
+    ls_fail_at(&r->pending, code, r->name, line, col, column_name_or_null(r, col), "%s", msg);
+}
+
+static size_t field_start_line(const ls_csv_reader *r)
+{
+    return r->field_line ? r->field_line : r->record_start;
+}
+
+/* 1-based index of the field being assembled. */
+static size_t current_column(const ls_csv_reader *r)
+{
+    return r->n_fields - r->partial_first_field + r->extra_fields + 1;
+}
+
+static int field_content_ok(ls_csv_reader *r, size_t col, const char *s, size_t len)
+{
+    size_t line = field_start_line(r);
+    if (len > r->opts.max_field_bytes) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "field is longer than the limit of %zu bytes",
+                 r->opts.max_field_bytes);
+        fail_pending(r, LS_ERR_LIMIT, line, col, msg);
+        return 0;
+    }
+    if (len && memchr(s, '\0', len)) {
+        fail_pending(r, LS_ERR_PARSE, line, col, "field contains a NUL byte");
+        return 0;
+    }
+    if (!ls_utf8_valid(s, len)) {
+        fail_pending(r, LS_ERR_PARSE, line, col, "field is not valid UTF-8");
+        return 0;
+    }
+    return 1;
 }
 
 static void on_field(void *data, size_t len, void *ctx)
@@ -115,29 +198,26 @@ static void on_field(void *data, size_t len, void *ctx)
     ls_csv_reader *r = ctx;
     if (r->failed)
         return;
-    size_t col = r->n_fields - r->partial_first_field + 1;
-    if (len > r->opts.max_field_bytes) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "field is longer than the limit of %zu bytes",
-                 r->opts.max_field_bytes);
-        fail_pending(r, LS_ERR_LIMIT, r->record_start, col, msg);
-        return;
-    }
-    if (col > r->opts.max_columns + 1) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "more than the limit of %zu columns", r->opts.max_columns);
-        fail_pending(r, LS_ERR_LIMIT, r->record_start, col, msg);
-        return;
-    }
+    size_t col = current_column(r);
     const char *s = data ? data : "";
-    if (len && memchr(s, '\0', len)) {
-        fail_pending(r, LS_ERR_PARSE, r->record_start, col, "field contains a NUL byte");
+    /* The next field starts on the line this one ended on. */
+    size_t next_field_line = r->line;
+    if (!r->header_done && col > r->opts.max_columns + 1) {
+        /* +1: a trailing unnamed empty column does not count against the limit. */
+        char msg[128];
+        snprintf(msg, sizeof msg, "the header has more than the limit of %zu columns",
+                 r->opts.max_columns);
+        fail_pending(r, LS_ERR_LIMIT, r->record_start, r->opts.max_columns + 1, msg);
         return;
     }
-    if (!ls_utf8_valid(s, len)) {
-        fail_pending(r, LS_ERR_PARSE, r->record_start, col, "field is not valid UTF-8");
+    if (r->header_done && col > r->n_raw_columns) {
+        /* Surplus fields are counted, not stored: a runaway row cannot grow memory. */
+        r->extra_fields++;
+        r->field_line = next_field_line;
         return;
     }
+    if (!field_content_ok(r, col, s, len))
+        return;
     if (!reserve((void **)&r->bytes, &r->bytes_cap, r->bytes_len + len + 1, 1) ||
         !reserve((void **)&r->fields, &r->fields_cap, r->n_fields + 1, sizeof(field_ref))) {
         fail_pending(r, LS_ERR_NOMEM, r->record_start, col, "out of memory");
@@ -147,6 +227,7 @@ static void on_field(void *data, size_t len, void *ctx)
     r->bytes[r->bytes_len + len] = '\0';
     r->fields[r->n_fields++] = (field_ref){r->bytes_len, len};
     r->bytes_len += len + 1;
+    r->field_line = next_field_line;
 }
 
 static void on_record(int c, void *ctx)
@@ -154,23 +235,22 @@ static void on_record(int c, void *ctx)
     (void)c;
     ls_csv_reader *r = ctx;
     r->in_record = 0;
+    r->field_line = 0;
     if (r->failed)
         return;
-    if (!reserve((void **)&r->records, &r->records_cap, r->n_records + 1, sizeof(record_ref))) {
-        fail_pending(r, LS_ERR_NOMEM, r->record_start, 0, "out of memory");
-        return;
-    }
-    r->records[r->n_records++] =
-        (record_ref){r->partial_first_field, r->n_fields - r->partial_first_field, r->record_start};
+    size_t stored = r->n_fields - r->partial_first_field;
+    r->record =
+        (record_ref){r->partial_first_field, stored, stored + r->extra_fields, r->record_start};
+    r->has_record = 1;
     r->partial_first_field = r->n_fields;
+    r->extra_fields = 0;
 }
 
-/* Drops the records already handed out, keeping the one being assembled. */
+/* Drops the record already handed out, keeping the one being assembled. */
 static void compact_queue(ls_csv_reader *r)
 {
     size_t keep_fields = r->n_fields - r->partial_first_field;
-    size_t byte_start =
-        keep_fields ? r->fields[r->partial_first_field].offset : r->bytes_len;
+    size_t byte_start = keep_fields ? r->fields[r->partial_first_field].offset : r->bytes_len;
     size_t keep_bytes = r->bytes_len - byte_start;
     memmove(r->bytes, r->bytes + byte_start, keep_bytes);
     for (size_t i = 0; i < keep_fields; i++) {
@@ -180,29 +260,9 @@ static void compact_queue(ls_csv_reader *r)
     r->bytes_len = keep_bytes;
     r->n_fields = keep_fields;
     r->partial_first_field = 0;
-    r->n_records = 0;
-    r->next_record = 0;
 }
 
 /* ---- feeding ------------------------------------------------------------- */
-
-static int is_space_not_tab(unsigned char c)
-{
-    return c == ' ';
-}
-
-static int is_space_or_tab(unsigned char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static int segment_blank(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != '\r' && s[i] != '\n' && s[i] != ' ' && s[i] != '\t')
-            return 0;
-    return 1;
-}
 
 static ls_status read_chunk(ls_csv_reader *r, ls_error *err)
 {
@@ -217,20 +277,83 @@ static ls_status read_chunk(ls_csv_reader *r, ls_error *err)
     return LS_OK;
 }
 
+static ls_status report_pending(ls_csv_reader *r, ls_error *err)
+{
+    if (err)
+        *err = r->pending;
+    return r->pending.code;
+}
+
 static ls_status parse_failure(ls_csv_reader *r, ls_error *err)
 {
-    size_t col = r->n_fields - r->partial_first_field + 1;
-    const char *colname = r->header_done && col <= r->n_columns ? r->columns[col - 1] : NULL;
+    size_t col = current_column(r);
+    const char *colname = column_name_or_null(r, col);
+    if (csv_error(&r->parser) != CSV_EPARSE)
+        return ls_fail_at(err, LS_ERR_NOMEM, r->name, field_start_line(r), col, colname,
+                          "out of memory: %s", csv_strerror(csv_error(&r->parser)));
     return ls_fail_at(err, LS_ERR_PARSE, r->name, r->line, col, colname,
                       "malformed quoting: a quote inside an unquoted field, or text after a "
                       "closing quote");
 }
 
-/* Feeds the buffered chunk one line at a time until at least one complete
- * record is queued or the input ends. */
+/* libcsv buffers a field until its end; a quoted field can span many lines,
+ * so the limit is also checked while it grows, keeping memory bounded. */
+static ls_status check_growing_field(ls_csv_reader *r, ls_error *err)
+{
+    if (r->parser.entry_pos <= r->opts.max_field_bytes)
+        return LS_OK;
+    size_t col = current_column(r);
+    return ls_fail_at(err, LS_ERR_LIMIT, r->name, field_start_line(r), col,
+                      column_name_or_null(r, col), "field is longer than the limit of %zu bytes%s",
+                      r->opts.max_field_bytes,
+                      r->parser.quoted ? " (is a closing quote missing?)" : "");
+}
+
+/* Feeds the next physical line (or the part of it in this chunk) to libcsv. */
+static ls_status feed_segment(ls_csv_reader *r, ls_error *err)
+{
+    const char *seg = r->chunk + r->chunk_pos;
+    size_t avail = r->chunk_len - r->chunk_pos;
+    const char *nl = memchr(seg, '\n', avail);
+    size_t n = nl ? (size_t)(nl - seg) + 1 : avail;
+    if (!r->in_record && !segment_blank(r, seg, n)) {
+        r->in_record = 1;
+        r->record_start = r->line;
+        r->field_line = 0;
+    }
+    size_t used = csv_parse(&r->parser, seg, n, on_field, on_record, r);
+    if (r->failed)
+        return report_pending(r, err);
+    if (used != n)
+        return parse_failure(r, err);
+    ls_status st = check_growing_field(r, err);
+    if (st != LS_OK)
+        return st;
+    r->chunk_pos += n;
+    if (nl)
+        r->line++;
+    return LS_OK;
+}
+
+static ls_status finish_input(ls_csv_reader *r, ls_error *err)
+{
+    if (csv_fini(&r->parser, on_field, on_record, r) != 0) {
+        size_t col = current_column(r);
+        return ls_fail_at(err, LS_ERR_PARSE, r->name, field_start_line(r), col,
+                          column_name_or_null(r, col),
+                          "unterminated quoted field (the closing quote is missing)");
+    }
+    csv_free(&r->parser);
+    r->parser_ready = 0;
+    if (r->failed)
+        return report_pending(r, err);
+    return LS_OK;
+}
+
+/* Feeds lines until a complete record is waiting or the input ends. */
 static ls_status fill_queue(ls_csv_reader *r, ls_error *err)
 {
-    while (r->next_record >= r->n_records && !r->at_eof) {
+    while (!r->has_record && !r->at_eof) {
         if (r->chunk_pos >= r->chunk_len) {
             ls_status st = read_chunk(r, err);
             if (st != LS_OK)
@@ -238,49 +361,26 @@ static ls_status fill_queue(ls_csv_reader *r, ls_error *err)
             if (r->at_eof)
                 break;
         }
-        const char *seg = r->chunk + r->chunk_pos;
-        size_t avail = r->chunk_len - r->chunk_pos;
-        const char *nl = memchr(seg, '\n', avail);
-        size_t n = nl ? (size_t)(nl - seg) + 1 : avail;
-        if (!r->in_record && !segment_blank(seg, n)) {
-            r->in_record = 1;
-            r->record_start = r->line;
-        }
-        if (csv_parse(&r->parser, seg, n, on_field, on_record, r) != n)
-            return parse_failure(r, err);
-        if (r->failed) {
-            *err = r->pending;
-            return r->pending.code;
-        }
-        r->chunk_pos += n;
-        if (nl)
-            r->line++;
+        ls_status st = feed_segment(r, err);
+        if (st != LS_OK)
+            return st;
     }
-    if (r->at_eof && r->next_record >= r->n_records && r->parser_ready) {
-        if (csv_fini(&r->parser, on_field, on_record, r) != 0) {
-            size_t col = r->n_fields - r->partial_first_field + 1;
-            return ls_fail_at(err, LS_ERR_PARSE, r->name, r->record_start, col,
-                              r->header_done && col <= r->n_columns ? r->columns[col - 1] : NULL,
-                              "unterminated quoted field (the closing quote is missing)");
-        }
-        csv_free(&r->parser);
-        r->parser_ready = 0;
-        if (r->failed) {
-            *err = r->pending;
-            return r->pending.code;
-        }
-    }
+    if (r->at_eof && !r->has_record && r->parser_ready)
+        return finish_input(r, err);
     return LS_OK;
 }
 
-/* Counts candidate separators outside quotes on the first line; the most
- * frequent wins, ',' on ties or when none occurs. */
+/* Counts candidate separators outside quotes on the first non-blank line;
+ * the most frequent wins, ',' on ties or when none occurs. */
 static char detect_separator(const char *s, size_t n)
 {
     const char candidates[] = {',', ';', '\t', '|'};
     size_t counts[4] = {0};
+    size_t i = 0;
+    while (i < n && (s[i] == '\n' || s[i] == '\r' || s[i] == ' '))
+        i++;
     int quoted = 0;
-    for (size_t i = 0; i < n && (quoted || (s[i] != '\n' && s[i] != '\r')); i++) {
+    for (; i < n && (quoted || s[i] != '\n'); i++) {
         if (s[i] == '"')
             quoted = !quoted;
         else if (!quoted)
@@ -296,44 +396,55 @@ static char detect_separator(const char *s, size_t n)
 
 /* ---- header -------------------------------------------------------------- */
 
+static ls_status check_column_name(ls_csv_reader *r, size_t line, size_t i, ls_error *err)
+{
+    const char *name = r->columns[i];
+    if (name[0] == '\0')
+        return ls_fail_at(err, LS_ERR_PARSE, r->name, line, i + 1, "",
+                          "column %zu has an empty name in the header", i + 1);
+    if (strchr(name, '\r'))
+        return ls_fail_at(err, LS_ERR_PARSE, r->name, line, i + 1, NULL,
+                          "a column name contains a carriage return: lines must end in LF or "
+                          "CRLF, not CR alone");
+    for (size_t k = 0; k < i; k++)
+        if (strcmp(r->columns[k], name) == 0)
+            return ls_fail_at(err, LS_ERR_PARSE, r->name, line, i + 1, name,
+                              "duplicate column name (also column %zu)", k + 1);
+    return LS_OK;
+}
+
 static ls_status take_header(ls_csv_reader *r, ls_error *err)
 {
     ls_status st = fill_queue(r, err);
     if (st != LS_OK)
         return st;
-    if (r->next_record >= r->n_records)
+    if (!r->has_record)
         return ls_fail_at(err, LS_ERR_PARSE, r->name, 1, 0, NULL,
                           "empty file: expected a header line naming the columns");
-    record_ref rec = r->records[r->next_record++];
-    r->n_raw_columns = rec.n_fields;
-    r->n_columns = rec.n_fields;
-    const field_ref *last = &r->fields[rec.first_field + rec.n_fields - 1];
-    if (rec.n_fields > 1 && last->length == 0) {
+    record_ref rec = r->record;
+    r->has_record = 0;
+    r->n_raw_columns = rec.n_stored;
+    r->n_columns = rec.n_stored;
+    const field_ref *last = &r->fields[rec.first_field + rec.n_stored - 1];
+    if (rec.n_stored > 1 && last->length == 0) {
         r->trailing_empty = 1;
         r->n_columns--;
     }
     if (r->n_columns > r->opts.max_columns)
-        return ls_fail_at(err, LS_ERR_LIMIT, r->name, rec.line, 0, NULL,
-                          "%zu columns exceed the limit of %zu", r->n_columns,
-                          r->opts.max_columns);
+        return ls_fail_at(err, LS_ERR_LIMIT, r->name, rec.line, r->opts.max_columns + 1, NULL,
+                          "the header has more than the limit of %zu columns", r->opts.max_columns);
     r->columns = calloc(r->n_columns, sizeof *r->columns);
     r->current = calloc(r->n_columns + 1, sizeof *r->current);
     r->current_len = calloc(r->n_columns + 1, sizeof *r->current_len);
     if (!r->columns || !r->current || !r->current_len)
         return ls_fail(err, LS_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < r->n_columns; i++) {
-        const field_ref *f = &r->fields[rec.first_field + i];
-        if (f->length == 0)
-            return ls_fail_at(err, LS_ERR_PARSE, r->name, rec.line, i + 1, NULL,
-                              "column %zu has an empty name in the header", i + 1);
-        r->columns[i] = strdup(r->bytes + f->offset);
+        r->columns[i] = strdup(r->bytes + r->fields[rec.first_field + i].offset);
         if (!r->columns[i])
             return ls_fail(err, LS_ERR_NOMEM, "out of memory");
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(r->columns[k], r->columns[i]) == 0)
-                return ls_fail_at(err, LS_ERR_PARSE, r->name, rec.line, i + 1, NULL,
-                                  "duplicate column name '%s' (also column %zu)", r->columns[i],
-                                  k + 1);
+        st = check_column_name(r, rec.line, i, err);
+        if (st != LS_OK)
+            return st;
     }
     r->header_done = 1;
     return LS_OK;
@@ -345,6 +456,9 @@ static ls_status open_common(ls_csv_reader *r, const ls_csv_options *opts, ls_er
         r->opts = *opts;
     else
         ls_csv_options_init(&r->opts);
+    char sep = r->opts.separator;
+    if (sep == '"' || sep == '\n' || sep == '\r')
+        return ls_fail(err, LS_ERR_USAGE, "a quote or line break cannot be the separator");
     r->line = 1;
     r->chunk = malloc(READ_CHUNK);
     if (!r->chunk)
@@ -355,14 +469,17 @@ static ls_status open_common(ls_csv_reader *r, const ls_csv_options *opts, ls_er
     /* A UTF-8 byte order mark is not part of the first column's name. */
     if (r->chunk_len >= 3 && memcmp(r->chunk, "\xEF\xBB\xBF", 3) == 0)
         r->chunk_pos = 3;
-    r->separator = r->opts.separator ? r->opts.separator
-                                     : detect_separator(r->chunk + r->chunk_pos,
-                                                        r->chunk_len - r->chunk_pos);
+    r->separator =
+        sep ? sep : detect_separator(r->chunk + r->chunk_pos, r->chunk_len - r->chunk_pos);
     if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI) != 0)
         return ls_fail(err, LS_ERR_NOMEM, "out of memory");
     r->parser_ready = 1;
+    r->is_space = r->separator == '\t'  ? space_tab_separated
+                  : r->separator == ' ' ? space_space_separated
+                                        : space_default;
     csv_set_delim(&r->parser, (unsigned char)r->separator);
-    csv_set_space_func(&r->parser, r->separator == '\t' ? is_space_not_tab : is_space_or_tab);
+    csv_set_space_func(&r->parser, r->is_space);
+    csv_set_term_func(&r->parser, only_lf);
     return take_header(r, err);
 }
 
@@ -422,7 +539,6 @@ void ls_csv_free(ls_csv_reader *r)
     free(r->current_len);
     free(r->bytes);
     free(r->fields);
-    free(r->records);
     free(r->chunk);
     free(r->name);
     free(r);
@@ -466,36 +582,50 @@ size_t ls_csv_field_length(const ls_csv_reader *r, size_t i)
     return i < r->n_columns ? r->current_len[i] : 0;
 }
 
-ls_status ls_csv_next(ls_csv_reader *r, const char *const **fields, int *has_record,
-                      ls_error *err)
+/* Checks the record's field count against the header. With a trailing
+ * unnamed column, lines may carry it (empty) or leave it out. */
+static ls_status check_width(const ls_csv_reader *r, const record_ref *rec, ls_error *err)
+{
+    size_t n = rec->n_total;
+    if (r->trailing_empty && n >= r->n_raw_columns) {
+        const field_ref *last = &r->fields[rec->first_field + r->n_raw_columns - 1];
+        if (last->length != 0)
+            return ls_fail_at(err, LS_ERR_PARSE, r->name, rec->line, r->n_raw_columns, "",
+                              "value '%.64s' in the unnamed last column (the header ends with "
+                              "a separator)",
+                              r->bytes + last->offset);
+        if (n == r->n_raw_columns)
+            return LS_OK;
+    }
+    if (n > r->n_columns) {
+        size_t first_surplus = r->trailing_empty ? r->n_raw_columns + 1 : r->n_columns + 1;
+        return ls_fail_at(err, LS_ERR_PARSE, r->name, rec->line, first_surplus, NULL,
+                          "expected %zu fields as in the header, found %zu", r->n_columns, n);
+    }
+    if (n < r->n_columns)
+        return ls_fail_at(err, LS_ERR_PARSE, r->name, rec->line, n + 1, r->columns[n],
+                          "expected %zu fields as in the header, found %zu", r->n_columns, n);
+    return LS_OK;
+}
+
+ls_status ls_csv_next(ls_csv_reader *r, const char *const **fields, int *has_record, ls_error *err)
 {
     *has_record = 0;
     *fields = NULL;
-    if (r->next_record >= r->n_records) {
+    if (!r->has_record) {
         compact_queue(r);
         ls_status st = fill_queue(r, err);
         if (st != LS_OK)
             return st;
-        if (r->next_record >= r->n_records)
+        if (!r->has_record)
             return LS_OK;
     }
-    record_ref rec = r->records[r->next_record++];
-    size_t n = rec.n_fields;
-    /* With a trailing unnamed column, lines may carry it (empty) or not. */
-    if (r->trailing_empty && n == r->n_raw_columns) {
-        const field_ref *last = &r->fields[rec.first_field + n - 1];
-        if (last->length != 0)
-            return ls_fail_at(err, LS_ERR_PARSE, r->name, rec.line, n, NULL,
-                              "value '%s' in the unnamed last column (the header ends with a "
-                              "separator)",
-                              r->bytes + last->offset);
-        n--;
-    }
-    if (n != r->n_columns)
-        return ls_fail_at(err, LS_ERR_PARSE, r->name, rec.line, n < r->n_columns ? n + 1 : 0,
-                          n < r->n_columns ? r->columns[n] : NULL,
-                          "expected %zu fields as in the header, found %zu", r->n_columns, n);
-    for (size_t i = 0; i < n; i++) {
+    record_ref rec = r->record;
+    r->has_record = 0;
+    ls_status st = check_width(r, &rec, err);
+    if (st != LS_OK)
+        return st;
+    for (size_t i = 0; i < r->n_columns; i++) {
         const field_ref *f = &r->fields[rec.first_field + i];
         r->current[i] = r->bytes + f->offset;
         r->current_len[i] = f->length;

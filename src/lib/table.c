@@ -40,12 +40,18 @@ struct ls_table {
 const char *ls_column_type_name(ls_column_type type)
 {
     switch (type) {
-    case LS_TYPE_AUTO: return "auto";
-    case LS_TYPE_NUMERIC: return "numeric";
-    case LS_TYPE_BOOLEAN: return "boolean";
-    case LS_TYPE_CATEGORICAL: return "categorical";
-    case LS_TYPE_ID: return "id";
-    case LS_TYPE_IGNORE: return "ignore";
+    case LS_TYPE_AUTO:
+        return "auto";
+    case LS_TYPE_NUMERIC:
+        return "numeric";
+    case LS_TYPE_BOOLEAN:
+        return "boolean";
+    case LS_TYPE_CATEGORICAL:
+        return "categorical";
+    case LS_TYPE_ID:
+        return "id";
+    case LS_TYPE_IGNORE:
+        return "ignore";
     }
     return "auto";
 }
@@ -206,31 +212,52 @@ static size_t first_row_with(const column *c, size_t n_rows, size_t level)
     return 0;
 }
 
+static int is_lower(char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+static int is_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+/* "id", "Prospect ID", "lead_id", "leadId", "Lead Number", "email": the hint
+ * must be a word of its own, so "Paid" or "Covid" do not count. */
 static int name_suggests_id(const char *name)
 {
     static const char *const hints[] = {"id", "number", "key", "uuid", "email"};
     size_t n = strlen(name);
     for (size_t k = 0; k < sizeof hints / sizeof hints[0]; k++) {
         size_t m = strlen(hints[k]);
-        if (n >= m && strcasecmp(name + n - m, hints[k]) == 0)
+        if (n < m)
+            continue;
+        const char *tail = name + n - m;
+        if (strcasecmp(tail, hints[k]) == 0 &&
+            (n == m || !is_lower(tail[-1]) || (is_upper(tail[0]) && is_lower(tail[1]))))
             return 1;
-        if (n > m && strncasecmp(name, hints[k], m) == 0 && (name[m] == '_' || name[m] == ' '))
+        if (n > m && strncasecmp(name, hints[k], m) == 0 &&
+            (name[m] == '_' || name[m] == ' ' || name[m] == '-'))
             return 1;
     }
     return 0;
 }
 
 /* Classifies the levels: all boolean spellings? all finite numbers (and are
- * they integers)? The first offending level is reported through *bad. */
+ * they integers)? Levels are in first-seen order, so the first offending
+ * level is also the one on the earliest line. */
 typedef struct {
     int all_bool, all_number, all_integer;
-    size_t bad_number; /* first level that is not a finite number, or SIZE_MAX */
-    int bad_nonfinite; /* that level looked numeric but was NaN/Inf/overflow */
+    size_t finite;          /* levels that are finite numbers */
+    size_t nonfinite;       /* levels that read as NaN/Inf/overflow */
+    size_t bad_number;      /* first level that is not a finite number, or SIZE_MAX */
+    int bad_nonfinite;      /* that level looked numeric but was NaN/Inf/overflow */
+    size_t first_nonfinite; /* first NaN/Inf/overflow level, or SIZE_MAX */
 } level_scan;
 
-static level_scan scan_levels(const column *c, double *values)
+static level_scan scan_levels(const column *c)
 {
-    level_scan s = {1, 1, 1, SIZE_MAX, 0};
+    level_scan s = {1, 1, 1, 0, 0, SIZE_MAX, 0, SIZE_MAX};
     for (size_t k = 0; k < c->n_levels; k++) {
         const char *v = level_text(c, k);
         int b;
@@ -238,18 +265,20 @@ static level_scan scan_levels(const column *c, double *values)
             s.all_bool = 0;
         double x = NAN;
         ls_num_status ns = ls_parse_number(v, &x);
-        if (ns != LS_NUM_OK) {
-            if (s.bad_number == SIZE_MAX || (ns == LS_NUM_NONFINITE && !s.bad_nonfinite)) {
-                s.bad_number = k;
-                s.bad_nonfinite = ns == LS_NUM_NONFINITE;
-            }
-            s.all_number = 0;
-            s.all_integer = 0;
-        } else if (x != floor(x)) {
-            s.all_integer = 0;
+        if (ns == LS_NUM_OK) {
+            s.finite++;
+            if (x != floor(x))
+                s.all_integer = 0;
+            continue;
         }
-        if (values)
-            values[k] = x;
+        if (s.bad_number == SIZE_MAX) {
+            s.bad_number = k;
+            s.bad_nonfinite = ns == LS_NUM_NONFINITE;
+        }
+        if (ns == LS_NUM_NONFINITE && s.nonfinite++ == 0)
+            s.first_nonfinite = k;
+        s.all_number = 0;
+        s.all_integer = 0;
     }
     return s;
 }
@@ -277,55 +306,51 @@ static ls_status fill_values(ls_table *t, column *c, ls_column_type type)
     return LS_OK;
 }
 
+static ls_column_type infer_type(const ls_table *t, const column *c, const level_scan *s)
+{
+    size_t non_missing = t->n_rows - c->missing;
+    int all_distinct = c->n_levels == non_missing && non_missing >= 2 && c->missing == 0;
+    int id_sized = non_missing >= 20 || name_suggests_id(c->name);
+    if (c->n_levels > 0 && s->all_bool && c->n_levels <= 2)
+        return LS_TYPE_BOOLEAN;
+    if (c->n_levels > 0 && s->all_number)
+        return all_distinct && s->all_integer && id_sized ? LS_TYPE_ID : LS_TYPE_NUMERIC;
+    if (all_distinct && id_sized)
+        return LS_TYPE_ID;
+    return LS_TYPE_CATEGORICAL;
+}
+
+static ls_status type_error(ls_table *t, size_t j, size_t level, const char *what, ls_error *err)
+{
+    const column *c = &t->cols[j];
+    size_t row = first_row_with(c, t->n_rows, level);
+    return ls_fail_at(err, LS_ERR_PARSE, t->source, t->lines[row], j + 1, c->name, "'%s' %s",
+                      level_text(c, level), what);
+}
+
 static ls_status infer_column(ls_table *t, size_t j, ls_column_type declared, ls_error *err)
 {
     column *c = &t->cols[j];
-    level_scan s = scan_levels(c, NULL);
+    level_scan s = scan_levels(c);
     ls_column_type type = declared;
-    size_t non_missing = t->n_rows - c->missing;
     if (type == LS_TYPE_AUTO) {
-        int all_distinct = c->n_levels == non_missing && non_missing >= 2 && c->missing == 0;
-        if (c->n_levels > 0 && s.all_bool && c->n_levels <= 2)
-            type = LS_TYPE_BOOLEAN;
-        else if (c->n_levels > 0 && s.all_number)
-            type = all_distinct && s.all_integer && (name_suggests_id(c->name) || non_missing >= 20)
-                       ? LS_TYPE_ID
-                       : LS_TYPE_NUMERIC;
-        else if (all_distinct && (non_missing >= 20 || name_suggests_id(c->name)))
-            type = LS_TYPE_ID;
-        else
-            type = LS_TYPE_CATEGORICAL;
-        /* A numeric column with one NaN/Inf/1e999 cell is an error, not text. */
-        if (type == LS_TYPE_CATEGORICAL && s.bad_nonfinite) {
-            level_scan again = s;
-            size_t numeric_levels = 0;
-            for (size_t k = 0; k < c->n_levels; k++) {
-                double x;
-                numeric_levels += ls_parse_number(level_text(c, k), &x) == LS_NUM_OK;
-            }
-            if (numeric_levels + 1 >= c->n_levels && numeric_levels > 0) {
-                size_t row = first_row_with(c, t->n_rows, again.bad_number);
-                return ls_fail_at(err, LS_ERR_PARSE, t->source, t->lines[row], j + 1, c->name,
-                                  "'%s' is not a finite number", level_text(c, again.bad_number));
-            }
-        }
+        /* Numbers and NaN/Inf/1e999 only: a numeric column with a broken
+         * cell is an error, not a text column. */
+        if (s.nonfinite > 0 && s.finite > 0 && s.finite + s.nonfinite == c->n_levels)
+            return type_error(t, j, s.first_nonfinite, "is not a finite number", err);
+        type = infer_type(t, c, &s);
     }
-    if (type == LS_TYPE_NUMERIC && !s.all_number) {
-        size_t row = first_row_with(c, t->n_rows, s.bad_number);
-        return ls_fail_at(err, LS_ERR_PARSE, t->source, t->lines[row], j + 1, c->name,
-                          s.bad_nonfinite ? "'%s' is not a finite number"
-                                          : "'%s' is not a number (the column is numeric)",
-                          level_text(c, s.bad_number));
-    }
+    if (type == LS_TYPE_NUMERIC && !s.all_number)
+        return type_error(t, j, s.bad_number,
+                          s.bad_nonfinite ? "is not a finite number"
+                                          : "is not a number (the column is numeric)",
+                          err);
     if (type == LS_TYPE_BOOLEAN && !s.all_bool) {
         for (size_t k = 0; k < c->n_levels; k++) {
             int b;
-            if (!ls_parse_bool(level_text(c, k), &b)) {
-                size_t row = first_row_with(c, t->n_rows, k);
-                return ls_fail_at(err, LS_ERR_PARSE, t->source, t->lines[row], j + 1, c->name,
-                                  "'%s' is not a boolean (expected yes/no, true/false or 1/0)",
-                                  level_text(c, k));
-            }
+            if (!ls_parse_bool(level_text(c, k), &b))
+                return type_error(t, j, k, "is not a boolean (expected yes/no, true/false or 1/0)",
+                                  err);
         }
     }
     c->type = type;

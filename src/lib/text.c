@@ -1,8 +1,8 @@
 /* Text helpers. SPDX-License-Identifier: GPL-3.0-or-later */
-#define _GNU_SOURCE /* strtod_l: parse numbers in the C locale without touching the process locale */
+#define _GNU_SOURCE /* strtod_l: parse numbers in the C locale without touching the process locale \
+                     */
 #include "text.h"
 
-#include <errno.h>
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
@@ -57,9 +57,20 @@ static void make_c_locale(void)
     c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 }
 
+locale_t ls_c_locale(void)
+{
+    pthread_once(&c_locale_once, make_c_locale);
+    return c_locale;
+}
+
 static int is_digit(char c)
 {
     return c >= '0' && c <= '9';
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
 }
 
 /* Checks the plain decimal grammar so strtod's extras (hex, nan(...), inf)
@@ -97,26 +108,42 @@ static int decimal_syntax(const char *s, const char **end)
     return 1;
 }
 
+static int only_blanks(const char *p)
+{
+    while (is_blank(*p))
+        p++;
+    return *p == '\0';
+}
+
+/* The whole token is [+-](nan|inf|infinity): a number-like value that has no
+ * finite reading. Matching the whole token matters: "Infosys" or "Nancy" are
+ * text, not infinities. */
+static int nonfinite_token(const char *s)
+{
+    const char *p = s + (*s == '+' || *s == '-');
+    static const char *const words[] = {"nan", "inf", "infinity"};
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+        size_t n = strlen(words[k]);
+        if (strncasecmp(p, words[k], n) == 0 && only_blanks(p + n))
+            return 1;
+    }
+    return 0;
+}
+
 ls_num_status ls_parse_number(const char *s, double *out)
 {
-    while (*s == ' ' || *s == '\t')
+    while (is_blank(*s))
         s++;
     const char *end = NULL;
-    if (!decimal_syntax(s, &end)) {
-        const char *p = s + (*s == '+' || *s == '-');
-        if (strncasecmp(p, "nan", 3) == 0 || strncasecmp(p, "inf", 3) == 0)
-            return LS_NUM_NONFINITE;
+    if (!decimal_syntax(s, &end))
+        return nonfinite_token(s) ? LS_NUM_NONFINITE : LS_NUM_NOT_NUMBER;
+    if (!only_blanks(end))
         return LS_NUM_NOT_NUMBER;
-    }
-    for (const char *p = end; *p; p++)
-        if (*p != ' ' && *p != '\t')
-            return LS_NUM_NOT_NUMBER;
-    pthread_once(&c_locale_once, make_c_locale);
-    errno = 0;
-    double v = c_locale ? strtod_l(s, NULL, c_locale) : strtod(s, NULL);
+    locale_t c = ls_c_locale();
+    double v = c ? strtod_l(s, NULL, c) : strtod(s, NULL);
     if (!isfinite(v))
         return LS_NUM_NONFINITE;
-    /* ERANGE on underflow (1e-999) is fine: the value is a tiny number or zero. */
+    /* Underflow (1e-999) is fine: the value is a tiny number or zero. */
     *out = v;
     return LS_NUM_OK;
 }

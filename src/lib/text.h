@@ -4,6 +4,7 @@
 #ifndef LS_TEXT_H
 #define LS_TEXT_H
 
+#include <locale.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,15 +12,22 @@
 int ls_utf8_valid(const char *s, size_t len);
 
 typedef enum {
-    LS_NUM_OK = 0,        /* a finite number */
-    LS_NUM_NOT_NUMBER,    /* not numeric text */
-    LS_NUM_NONFINITE      /* numeric-looking but NaN, Inf or out of range (1e999) */
+    LS_NUM_OK = 0,     /* a finite number */
+    LS_NUM_NOT_NUMBER, /* not numeric text */
+    LS_NUM_NONFINITE   /* numeric-looking but NaN, Inf or out of range (1e999) */
 } ls_num_status;
 
 /* Parses a decimal number written with '.' as decimal point whatever the
  * process locale: [+-]digits[.digits][(e|E)[+-]digits]; surrounding spaces
- * allowed. "nan", "inf" and overflowing values are LS_NUM_NONFINITE. */
+ * allowed. "nan", "inf", "infinity" (whole token, any case, signed) and overflowing
+ * values such as 1e999 are LS_NUM_NONFINITE; underflow (1e-999) reads as 0
+ * or a subnormal. */
 ls_num_status ls_parse_number(const char *s, double *out);
+
+/* A process-independent C numeric locale (created once, never freed), for
+ * strtod_l and for uselocale() around printing so a caller's setlocale()
+ * cannot turn our decimal points into commas. (locale_t)0 if unavailable. */
+locale_t ls_c_locale(void);
 
 /* Boolean spellings: TRUE/FALSE, true/false, yes/no, Yes/No, Y/N, 1/0 (case
  * insensitive). Returns 1 and sets *out, or 0 if s is not a boolean. */
