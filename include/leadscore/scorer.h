@@ -53,9 +53,27 @@ ls_status ls_scorer_score(ls_scorer *scorer, const char *const *fields, ls_score
                           ls_error *err);
 
 /* Unseen categorical levels met so far, for the summary line: count per
- * criterion column and up to a few example values. */
+ * criterion column and up to a few example values.
+ * ls_scorer_unseen_count returns how many values were unseen in all (a lead
+ * counts once per criterion) and sets *n_columns (may be NULL) to the number
+ * of criteria that met any. ls_scorer_unseen_summary writes
+ * "column 'X': N rows (e.g. 'a', 'b'); column 'Y': ..." into buf, truncated
+ * to size (LS_ERR_LIMIT when it did not fit). */
 size_t ls_scorer_unseen_count(const ls_scorer *scorer, size_t *n_columns);
 ls_status ls_scorer_unseen_summary(const ls_scorer *scorer, char *buf, size_t size);
+
+/* Replaces the model's missing-value tokens for this scorer (the empty value
+ * is always missing). tokens are copied. */
+ls_status ls_scorer_set_missing_tokens(ls_scorer *scorer, const char *const *tokens, size_t n,
+                                       ls_error *err);
+
+/* The ID columns to copy beside the scores: the model's ID columns that are
+ * among columns (all of them, in the model's order), else the first column
+ * whose name looks like an ID (a last word "id", "uuid" or "guid" in any case:
+ * "Prospect ID", "lead_id", "leadId"), else none. Stores up to max column
+ * indices in idx and returns how many it stored. */
+size_t ls_scorer_id_columns(const ls_model *model, const char *const *columns, size_t n_columns,
+                            size_t *idx, size_t max);
 
 #ifdef __cplusplus
 }

@@ -1,10 +1,466 @@
-/* placeholder until the subcommand lands (replaced in this session). */
-#include "cli.h"
+/* leadscore score — batch scoring of a lead file with a learned or
+ * hand-written points model.
+ *
+ * Streams: one record at a time from the CSV reader, scored by the library's
+ * scorer (which caches each criterion's outcome per value), written through
+ * one large output buffer; nothing is allocated per row, so memory stays flat
+ * however many leads come in. The output file appears only when every row was
+ * scored (or skipped with --on-error skip): on any error it is never created
+ * and a file already under that name is left as it was.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "leadscore/csv.h"
+#include "leadscore/model.h"
+#include "leadscore/output.h"
+#include "leadscore/scorer.h"
+
+#define MAX_IDS 32
+#define MAX_MISSING 64
+#define OUT_BUFFER (1u << 20)
+
+static const char usage_text[] =
+    "usage: leadscore score --model MODEL --data FILE [--out FILE] [--id COL]...\n"
+    "                       [--reasons K] [--on-error stop|skip] [--separator C]\n"
+    "                       [--missing TOKENS]\n"
+    "\n"
+    "Scores every lead in FILE with MODEL (a model JSON from 'train' or a\n"
+    "hand-written points table) and writes CSV: the ID column(s), score (integer\n"
+    "points), probability (learned models; empty for hand-written points), tier\n"
+    "and reasons, the criteria that gave the most points, e.g.\n"
+    "'Signed up for free trial +20; Visited pricing page +15'.\n"
+    "\n"
+    "  -m, --model MODEL      model JSON or points table CSV\n"
+    "  -d, --data FILE        leads CSV ('-' for standard input)\n"
+    "  -o, --out FILE         scored CSV ('-' for standard output, the default)\n"
+    "  -i, --id COL           an ID column to copy (repeat for several); default:\n"
+    "                         the model's ID columns found in the data, else the\n"
+    "                         first column named like an ID ('Prospect ID',\n"
+    "                         'lead_id', 'leadId'), else the input line number\n"
+    "                         as 'line'\n"
+    "  -k, --reasons K        reasons per lead, 0..16 (default 3)\n"
+    "      --on-error MODE    stop (default): a row that cannot be scored (text in\n"
+    "                         a numeric criterion...) stops the run with exit 1 and\n"
+    "                         no output file; skip: leave such rows out, count them\n"
+    "                         and report the first on standard error\n"
+    "      --separator C      input separator (default: detected among , ; tab |)\n"
+    "      --missing TOKENS   comma-separated values that mean missing, replacing\n"
+    "                         the model's (the empty value always does)\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "Values the model has not seen are scored as the model says (reference or\n"
+    "'other') and counted in one line on standard error. Exit status: 0 when the\n"
+    "output was written, 1 on an error, 2 on a usage error.\n";
+
+/* ---- buffered CSV output --------------------------------------------------- */
+
+typedef struct {
+    FILE *fp;
+    char *buf;
+    size_t len;
+    int failed;
+} outbuf;
+
+static void ob_flush(outbuf *ob)
+{
+    if (ob->len && fwrite(ob->buf, 1, ob->len, ob->fp) != ob->len)
+        ob->failed = 1;
+    ob->len = 0;
+}
+
+static void ob_put(outbuf *ob, const char *s, size_t n)
+{
+    if (ob->len + n > OUT_BUFFER) {
+        ob_flush(ob);
+        if (n > OUT_BUFFER) {
+            if (fwrite(s, 1, n, ob->fp) != n)
+                ob->failed = 1;
+            return;
+        }
+    }
+    memcpy(ob->buf + ob->len, s, n);
+    ob->len += n;
+}
+
+static void ob_char(outbuf *ob, char c)
+{
+    if (ob->len == OUT_BUFFER)
+        ob_flush(ob);
+    ob->buf[ob->len++] = c;
+}
+
+/* A CSV field, quoted when it holds a comma, a quote or a line break. */
+static void ob_field(outbuf *ob, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] != ',' && s[i] != '"' && s[i] != '\n' && s[i] != '\r')
+        i++;
+    if (i == n) {
+        ob_put(ob, s, n);
+        return;
+    }
+    ob_char(ob, '"');
+    size_t start = 0;
+    for (i = 0; i < n; i++)
+        if (s[i] == '"') {
+            ob_put(ob, s + start, i + 1 - start);
+            ob_char(ob, '"');
+            start = i + 1;
+        }
+    ob_put(ob, s + start, n - start);
+    ob_char(ob, '"');
+}
+
+static void ob_str(outbuf *ob, const char *s)
+{
+    ob_field(ob, s, strlen(s));
+}
+
+/* Writes a whole number without printf (the hot loop writes one per lead). */
+static size_t format_whole(char *out, double v, int plus)
+{
+    char tmp[32];
+    if (!(fabs(v) < 1e15) || floor(v) != v)
+        return (size_t)snprintf(out, 32, plus ? "%+.17g" : "%.17g", v);
+    long long x = (long long)v;
+    int neg = x < 0;
+    unsigned long long u = neg ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t k = 0;
+    if (neg)
+        out[k++] = '-';
+    else if (plus)
+        out[k++] = '+';
+    while (n)
+        out[k++] = tmp[--n];
+    out[k] = '\0';
+    return k;
+}
+
+/* ---- options --------------------------------------------------------------- */
+
+typedef struct {
+    const char *model, *data, *out;
+    const char *ids[MAX_IDS];
+    size_t n_ids;
+    size_t reasons;
+    int skip;
+    char separator;
+    char *missing; /* copy of --missing, split in place */
+    const char *tokens[MAX_MISSING];
+    size_t n_tokens;
+    int have_missing;
+} score_options;
+
+static int parse_separator(const char *s, char *out)
+{
+    if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0) {
+        *out = '\t';
+        return 1;
+    }
+    if (strlen(s) != 1 || s[0] == '"' || s[0] == '\n' || s[0] == '\r')
+        return 0;
+    *out = s[0];
+    return 1;
+}
+
+static int split_tokens(score_options *o, const char *text)
+{
+    o->missing = strdup(text);
+    if (!o->missing)
+        return 0;
+    o->have_missing = 1;
+    for (char *p = o->missing; p;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (*p) {
+            if (o->n_tokens == MAX_MISSING)
+                return 0;
+            o->tokens[o->n_tokens++] = p;
+        }
+        p = comma ? comma + 1 : NULL;
+    }
+    return 1;
+}
+
+static int parse_options(int argc, char **argv, score_options *o)
+{
+    static const struct option options[] = {
+        {"model", required_argument, NULL, 'm'},
+        {"data", required_argument, NULL, 'd'},
+        {"out", required_argument, NULL, 'o'},
+        {"id", required_argument, NULL, 'i'},
+        {"reasons", required_argument, NULL, 'k'},
+        {"on-error", required_argument, NULL, 'E'},
+        {"separator", required_argument, NULL, 'S'},
+        {"missing", required_argument, NULL, 'M'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    o->out = "-";
+    o->reasons = 3;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":m:d:o:i:k:h", options, NULL)) != -1) {
+        switch (c) {
+        case 'm':
+            o->model = optarg;
+            break;
+        case 'd':
+            o->data = optarg;
+            break;
+        case 'o':
+            o->out = optarg;
+            break;
+        case 'i':
+            if (o->n_ids == MAX_IDS)
+                return cli_usage_error("score", "at most %d --id columns", MAX_IDS);
+            o->ids[o->n_ids++] = optarg;
+            break;
+        case 'k':
+            if (!cli_parse_size("score", "--reasons", optarg, &o->reasons))
+                return LS_EXIT_USAGE;
+            if (o->reasons > LS_MAX_REASONS)
+                return cli_usage_error("score", "--reasons is at most %d", LS_MAX_REASONS);
+            break;
+        case 'E':
+            if (strcmp(optarg, "stop") != 0 && strcmp(optarg, "skip") != 0)
+                return cli_usage_error("score", "--on-error is 'stop' or 'skip', not '%s'", optarg);
+            o->skip = strcmp(optarg, "skip") == 0;
+            break;
+        case 'S':
+            if (!parse_separator(optarg, &o->separator))
+                return cli_usage_error("score",
+                                       "--separator expects one character or 'tab', "
+                                       "not '%s'",
+                                       optarg);
+            break;
+        case 'M':
+            free(o->missing);
+            o->missing = NULL;
+            o->n_tokens = 0;
+            if (!split_tokens(o, optarg))
+                return cli_usage_error("score", "--missing takes at most %d tokens", MAX_MISSING);
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return -1;
+        case ':':
+            return cli_usage_error("score", "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return cli_usage_error("score", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("score", "unexpected argument '%s'", argv[optind]);
+    if (!o->model)
+        return cli_usage_error("score", "--model is required");
+    if (!o->data)
+        return cli_usage_error("score", "--data is required");
+    if (ls_same_file(o->out, o->data))
+        return cli_usage_error("score", "--out '%s' is the input data; refusing to overwrite it",
+                               o->out);
+    if (ls_same_file(o->out, o->model))
+        return cli_usage_error("score", "--out '%s' is the model; refusing to overwrite it",
+                               o->out);
+    return 0;
+}
+
+/* ---- the run --------------------------------------------------------------- */
+
+/* Places a scoring error at the current record of the reader. */
+static void place_error(ls_error *err, const ls_csv_reader *r)
+{
+    snprintf(err->file, sizeof err->file, "%s", ls_csv_name(r));
+    err->line = ls_csv_line(r);
+}
+
+static void write_header(outbuf *ob, const ls_csv_reader *r, const size_t *ids, size_t n_ids)
+{
+    for (size_t i = 0; i < n_ids; i++) {
+        ob_str(ob, ls_csv_column_name(r, ids[i]));
+        ob_char(ob, ',');
+    }
+    if (n_ids == 0)
+        ob_put(ob, "line,", 5);
+    static const char rest[] = "score,probability,tier,reasons\n";
+    ob_put(ob, rest, sizeof rest - 1);
+}
+
+static void write_row(outbuf *ob, const ls_csv_reader *r, const char *const *fields,
+                      const size_t *ids, size_t n_ids, const ls_score_result *res, int learned,
+                      char *scratch, size_t scratch_size)
+{
+    char num[40];
+    for (size_t i = 0; i < n_ids; i++) {
+        ob_field(ob, fields[ids[i]], ls_csv_field_length(r, ids[i]));
+        ob_char(ob, ',');
+    }
+    if (n_ids == 0) {
+        ob_put(ob, num, format_whole(num, (double)ls_csv_line(r), 0));
+        ob_char(ob, ',');
+    }
+    ob_put(ob, num, format_whole(num, res->score, 0));
+    ob_char(ob, ',');
+    if (learned)
+        ob_put(ob, num, (size_t)snprintf(num, sizeof num, "%.17g", res->probability));
+    ob_char(ob, ',');
+    if (res->tier)
+        ob_str(ob, res->tier);
+    ob_char(ob, ',');
+    /* reasons: "label +20; label -5" */
+    size_t n = 0;
+    for (size_t k = 0; k < res->n_reasons; k++) {
+        size_t ll = strlen(res->reasons[k].label);
+        if (n + ll + 40 > scratch_size)
+            break;
+        if (k) {
+            scratch[n++] = ';';
+            scratch[n++] = ' ';
+        }
+        memcpy(scratch + n, res->reasons[k].label, ll);
+        n += ll;
+        scratch[n++] = ' ';
+        n += format_whole(scratch + n, res->reasons[k].points, 1);
+    }
+    ob_field(ob, scratch, n);
+    ob_char(ob, '\n');
+}
+
 int cmd_score(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_errorf("'score' is not implemented yet");
-    return LS_EXIT_FAIL;
+    score_options o = {0};
+    int rc = parse_options(argc, argv, &o);
+    if (rc != 0) {
+        free(o.missing);
+        return rc < 0 ? LS_EXIT_OK : rc;
+    }
+
+    ls_error err;
+    ls_error_clear(&err);
+    ls_model *model = NULL;
+    ls_csv_reader *reader = NULL;
+    ls_scorer *scorer = NULL;
+    ls_output *output = NULL;
+    const char **columns = NULL;
+    outbuf ob = {0};
+    char *scratch = NULL;
+    size_t scratch_size = 64 * 1024;
+    size_t ids[MAX_IDS];
+    size_t n_ids = 0, rows = 0, skipped = 0;
+    ls_error first_skip;
+    ls_error_clear(&first_skip);
+    rc = LS_EXIT_FAIL;
+
+    if (ls_model_load(o.model, &model, &err) != LS_OK)
+        goto report;
+    ls_csv_options copts;
+    ls_csv_options_init(&copts);
+    copts.separator = o.separator;
+    if (ls_csv_open(o.data, &copts, &reader, &err) != LS_OK)
+        goto report;
+    size_t n_cols = ls_csv_columns(reader);
+    columns = calloc(n_cols ? n_cols : 1, sizeof *columns);
+    ob.buf = malloc(OUT_BUFFER);
+    scratch = malloc(scratch_size);
+    if (!columns || !ob.buf || !scratch) {
+        cli_errorf("out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n_cols; i++)
+        columns[i] = ls_csv_column_name(reader, i);
+    if (ls_scorer_new(model, columns, n_cols, &scorer, &err) != LS_OK) {
+        snprintf(err.file, sizeof err.file, "%s", ls_csv_name(reader));
+        goto report;
+    }
+    ls_scorer_set_max_reasons(scorer, o.reasons);
+    if (o.have_missing && ls_scorer_set_missing_tokens(scorer, o.tokens, o.n_tokens, &err) != LS_OK)
+        goto report;
+    if (o.n_ids) {
+        for (size_t i = 0; i < o.n_ids; i++) {
+            ids[i] = ls_csv_find_column(reader, o.ids[i]);
+            if (ids[i] == (size_t)-1) {
+                cli_errorf("%s: the data has no column '%s' (--id)", ls_csv_name(reader), o.ids[i]);
+                goto done;
+            }
+        }
+        n_ids = o.n_ids;
+    } else {
+        n_ids = ls_scorer_id_columns(model, columns, n_cols, ids, MAX_IDS);
+    }
+
+    if (ls_output_open(o.out, &output, &err) != LS_OK)
+        goto report;
+    ob.fp = ls_output_stream(output);
+    write_header(&ob, reader, ids, n_ids);
+    int learned = ls_model_is_learned(model);
+    for (;;) {
+        const char *const *fields;
+        int has;
+        if (ls_csv_next(reader, &fields, &has, &err) != LS_OK)
+            goto report;
+        if (!has)
+            break;
+        ls_score_result res;
+        if (ls_scorer_score(scorer, fields, &res, &err) != LS_OK) {
+            place_error(&err, reader);
+            if (!o.skip || err.code != LS_ERR_PARSE)
+                goto report;
+            if (skipped++ == 0)
+                first_skip = err;
+            continue;
+        }
+        rows++;
+        write_row(&ob, reader, fields, ids, n_ids, &res, learned, scratch, scratch_size);
+        if (ob.failed)
+            break;
+    }
+    ob_flush(&ob);
+    if (ob.failed) {
+        cli_errorf("cannot write '%s'", o.out);
+        goto done;
+    }
+
+    size_t n_unseen_cols = 0;
+    size_t unseen = ls_scorer_unseen_count(scorer, &n_unseen_cols);
+    if (unseen) {
+        char summary[2048];
+        ls_scorer_unseen_summary(scorer, summary, sizeof summary);
+        cli_errorf("note: values the model has not seen, scored as it says: %s", summary);
+    }
+    if (skipped) {
+        char where[LS_ERROR_MESSAGE_MAX + 2 * LS_ERROR_FILE_MAX + 64];
+        cli_errorf("skipped %zu row%s that could not be scored (of %zu); first: %s", skipped,
+                   skipped == 1 ? "" : "s", rows + skipped,
+                   ls_error_format(&first_skip, where, sizeof where));
+    }
+    ls_status st = ls_output_commit(output, &err);
+    output = NULL;
+    if (st != LS_OK)
+        goto report;
+    rc = LS_EXIT_OK;
+    goto done;
+
+report:
+    rc = cli_report(&err);
+done:
+    ls_output_abort(output);
+    ls_scorer_free(scorer);
+    ls_csv_free(reader);
+    ls_model_free(model);
+    free(columns);
+    free(ob.buf);
+    free(scratch);
+    free(o.missing);
+    return rc;
 }

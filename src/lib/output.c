@@ -11,6 +11,7 @@
 
 struct ls_output {
     FILE *fp;
+    int device; /* not a regular file: written in place, closed on commit */
     char *path; /* NULL for stdout */
     char *temp;
 };
@@ -23,6 +24,21 @@ ls_status ls_output_open(const char *path, ls_output **out, ls_error *err)
         return ls_fail(err, LS_ERR_NOMEM, "out of memory");
     if (strcmp(path, "-") == 0) {
         o->fp = stdout;
+        *out = o;
+        return LS_OK;
+    }
+    /* Devices and pipes (/dev/null, a FIFO) are written in place: renaming a
+     * temporary file over them would replace the device with a file. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        o->fp = fopen(path, "w");
+        if (!o->fp) {
+            ls_status code = ls_fail_at(err, LS_ERR_IO, path, 0, 0, NULL,
+                                        "cannot open output: %s", strerror(errno));
+            free(o);
+            return code;
+        }
+        o->device = 1;
         *out = o;
         return LS_OK;
     }
@@ -63,6 +79,14 @@ FILE *ls_output_stream(ls_output *out)
 ls_status ls_output_commit(ls_output *out, ls_error *err)
 {
     ls_status st = LS_OK;
+    if (out->device) {
+        int failed = fflush(out->fp) != 0 || ferror(out->fp);
+        failed |= fclose(out->fp) != 0;
+        if (failed)
+            st = ls_fail(err, LS_ERR_IO, "cannot write output: %s", strerror(errno));
+        free(out);
+        return st;
+    }
     if (!out->path) {
         if (fflush(stdout) != 0 || ferror(stdout))
             st = ls_fail(err, LS_ERR_IO, "cannot write to standard output: %s", strerror(errno));
@@ -90,6 +114,11 @@ void ls_output_abort(ls_output *out)
 {
     if (!out)
         return;
+    if (out->device) {
+        fclose(out->fp);
+        free(out);
+        return;
+    }
     if (out->path) {
         if (out->fp)
             fclose(out->fp);
