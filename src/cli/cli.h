@@ -32,5 +32,15 @@ int cmd_show(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_features(int argc, char **argv);
+int cmd_decay(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_synth_events(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_drift(int argc, char **argv);
+int cmd_backtest(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 #endif

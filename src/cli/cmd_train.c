@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "leadscore/model.h"
+#include "leadscore/monitor.h"
 #include "leadscore/output.h"
 #include "leadscore/train.h"
 
@@ -37,6 +38,7 @@ static const char usage_text[] =
     "  --round N              round points to multiples of N (default 1)\n"
     "  --tolerance T          convergence: relative change in deviance (default 1e-10)\n"
     "  --max-iterations N     IRLS iterations (default 100)\n"
+    "  --parent OLD.json      the model this one is refit from (lineage: its SHA-256)\n"
     "  --quiet                print nothing but errors\n";
 
 enum {
@@ -60,6 +62,7 @@ enum {
     OPT_TOLERANCE,
     OPT_MAXITER,
     OPT_QUIET,
+    OPT_PARENT,
     OPT_HELP
 };
 
@@ -84,11 +87,12 @@ static const struct option long_options[] = {
     {"tolerance", required_argument, NULL, OPT_TOLERANCE},
     {"max-iterations", required_argument, NULL, OPT_MAXITER},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"parent", required_argument, NULL, OPT_PARENT},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
 
 typedef struct {
-    const char *data, *model_path, *criteria, *missing;
+    const char *data, *model_path, *criteria, *missing, *parent;
     char separator;
     int quiet;
     const char **exclude;
@@ -143,6 +147,9 @@ static int parse_args(int argc, char **argv, train_args *a)
             break;
         case OPT_WEIGHTS:
             a->train.weights = optarg;
+            break;
+        case OPT_PARENT:
+            a->parent = optarg;
             break;
         case OPT_QUIET:
             a->quiet = 1;
@@ -295,6 +302,8 @@ static int run(train_args *a)
     a->train.exclude = a->exclude;
     a->train.n_exclude = a->n_exclude;
     if (ls_train(table, spec, &a->train, a->data, &model, &report, &err) != LS_OK)
+        goto fail;
+    if (a->parent && ls_model_set_parent(model, a->parent, &err) != LS_OK)
         goto fail;
     if (ls_model_save(model, a->model_path, &err) != LS_OK)
         goto fail;

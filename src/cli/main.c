@@ -20,6 +20,16 @@ static const command commands[] = {
     {"score", cmd_score, "score leads with a learned or hand-written points model"},
     {"export", cmd_export, "export a model as SQL, a points table or JSON"},
     {"synth", cmd_synth, "write synthetic leads with known true weights"},
+    {"plot", cmd_plot, "draw charts of a model with gnuplot: importance, ROC, gains..."},
+    {"report", cmd_report, "write a self-contained HTML report with every chart"},
+    {"features", cmd_features, "derive criteria from product events as of a point in time"},
+    {"decay", cmd_decay, "fit the half-life of a behaviour's points by profile likelihood"},
+    {"watch", cmd_watch, "re-score leads as events arrive; a line per score change"},
+    {"synth-events", cmd_synth_events, "write synthetic leads and events from a known process"},
+    {"compare", cmd_compare, "compare two models: points, coefficient changes, AUC"},
+    {"drift", cmd_drift, "population and characteristic stability from baseline to now"},
+    {"backtest", cmd_backtest, "old model on a new quarter's outcomes: retrain or keep"},
+    {"history", cmd_history, "lineage of model files: training data, hash, parent"},
 };
 
 static void usage(FILE *out)
