@@ -29,8 +29,8 @@ ls_status ls_output_open(const char *path, ls_output **out, ls_error *err)
     }
     /* Devices and pipes (/dev/null, a FIFO) are written in place: renaming a
      * temporary file over them would replace the device with a file. */
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    struct stat info;
+    if (stat(path, &info) == 0 && !S_ISREG(info.st_mode)) {
         o->fp = fopen(path, "w");
         if (!o->fp) {
             ls_status code = ls_fail_at(err, LS_ERR_IO, path, 0, 0, NULL,
