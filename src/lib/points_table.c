@@ -568,8 +568,9 @@ char *ls_points_condition_text(const ls_criterion *c, const ls_rule *r)
     switch (r->kind) {
     case LS_COND_EQUALS:
         /* A learned categorical compares exact text: say so when "=" would not. */
-        sb_str(&b,
-               c->kind != LS_CRIT_RULES && r->n_values && ls_points_value_is_smart(r->values[0]) ? "== " : "= ");
+        sb_str(&b, c->kind != LS_CRIT_RULES && r->n_values && ls_points_value_is_smart(r->values[0])
+                       ? "== "
+                       : "= ");
         sb_value(&b, r->n_values ? r->values[0] : "", 0);
         break;
     case LS_COND_IN:
