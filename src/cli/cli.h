@@ -28,6 +28,7 @@ int cli_parse_size(const char *cmd, const char *option, const char *text, size_t
 /* Subcommands: each returns the process exit status. */
 int cmd_inspect(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_refine(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_export(int argc, char **argv);

@@ -16,6 +16,7 @@ typedef struct {
 static const command commands[] = {
     {"inspect", cmd_inspect, "profile a lead export: types, missing values, conversion, IV"},
     {"train", cmd_train, "fit logistic regression and learn integer points"},
+    {"refine", cmd_refine, "select criteria, band, validate against the current points"},
     {"show", cmd_show, "print a model as R's summary(glm) does, with its points"},
     {"score", cmd_score, "score leads with a learned or hand-written points model"},
     {"export", cmd_export, "export a model as SQL, a points table or JSON"},
@@ -36,7 +37,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: leadscore <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n'leadscore <command> --help' describes a command's options.\n");
 }
 
