@@ -36,6 +36,7 @@ ls_criterion *ls_model_add_criterion(ls_model *m, const char *column, ls_crit_ki
     c->kind = kind;
     c->cap_lo = NAN;
     c->cap_hi = NAN;
+    c->joint_chi2 = c->joint_df = c->joint_p = NAN;
     c->column = ls_strdup(column);
     c->label = ls_strdup(column);
     if (!c->column || !c->label) {

@@ -93,6 +93,8 @@ typedef struct {
     /* banded: lower bounds of each band, labels in rules */
     ls_rule *rules;
     size_t n_rules;
+    /* learned: joint Wald test that all the criterion's terms are 0 (NAN if not computed) */
+    double joint_chi2, joint_df, joint_p;
 } ls_criterion;
 
 typedef struct {

@@ -22,6 +22,8 @@
  *                     (absent = no bound)
  *       "reference"   categorical / banded reference level: 0 points
  *       "has_other"   a pooled "(other)" rule exists (default false)
+ *       "joint_chi2", "joint_df", "joint_p_value"   learned: Wald test that
+ *                     all the criterion's terms are zero (absent if not computed)
  *       "rules"       list, first match wins:
  *           "condition"  "equals" | "in" | "range" | "missing" | "per_unit" |
  *                        "true" | "other" | "any"
@@ -609,14 +611,16 @@ static ls_status parse_rule(const reader *r, const cJSON *obj, const char *path,
     return LS_OK;
 }
 
-static const char *const crit_keys[] = {"column", "label",     "kind",      "log1p", "cap_lo",
-                                        "cap_hi", "reference", "has_other", "rules"};
+static const char *const crit_keys[] = {"column",     "label",    "kind",          "log1p",
+                                        "cap_lo",     "cap_hi",   "reference",     "has_other",
+                                        "joint_chi2", "joint_df", "joint_p_value", "rules"};
 
 static ls_status parse_criterion(const reader *r, const cJSON *obj, const char *path,
                                  ls_criterion *c)
 {
     c->cap_lo = NAN;
     c->cap_hi = NAN;
+    c->joint_chi2 = c->joint_df = c->joint_p = NAN;
     ls_status st = check_object(r, obj, path, crit_keys, sizeof crit_keys / sizeof crit_keys[0]);
     if (st != LS_OK || (st = get_string(r, obj, path, "column", REQUIRED, &c->column)) != LS_OK)
         return st;
@@ -637,7 +641,10 @@ static ls_status parse_criterion(const reader *r, const cJSON *obj, const char *
         (st = get_number(r, obj, path, "cap_lo", OPTIONAL, &c->cap_lo)) != LS_OK ||
         (st = get_number(r, obj, path, "cap_hi", OPTIONAL, &c->cap_hi)) != LS_OK ||
         (st = get_string(r, obj, path, "reference", OPTIONAL, &c->reference)) != LS_OK ||
-        (st = get_bool(r, obj, path, "has_other", OPTIONAL, &c->has_other)) != LS_OK)
+        (st = get_bool(r, obj, path, "has_other", OPTIONAL, &c->has_other)) != LS_OK ||
+        (st = get_number(r, obj, path, "joint_chi2", OPTIONAL, &c->joint_chi2)) != LS_OK ||
+        (st = get_number(r, obj, path, "joint_df", OPTIONAL, &c->joint_df)) != LS_OK ||
+        (st = get_number(r, obj, path, "joint_p_value", OPTIONAL, &c->joint_p)) != LS_OK)
         return st;
     if (c->cap_lo > c->cap_hi) {
         subpath(p, path, "cap_hi");
@@ -1307,6 +1314,11 @@ static cJSON *write_criterion(writer *w, const ls_criterion *c)
     if (c->reference)
         add(w, o, "reference", str(c->reference));
     add(w, o, "has_other", cJSON_CreateBool(c->has_other));
+    if (!isnan(c->joint_chi2)) {
+        add(w, o, "joint_chi2", num(c->joint_chi2));
+        add(w, o, "joint_df", num(c->joint_df));
+        add(w, o, "joint_p_value", num(c->joint_p));
+    }
     cJSON *rules = add(w, o, "rules", cJSON_CreateArray());
     for (size_t k = 0; rules && k < c->n_rules; k++)
         add(w, rules, NULL, write_rule(w, &c->rules[k]));

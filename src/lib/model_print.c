@@ -668,6 +668,35 @@ static void text_header(FILE *out, const ls_model *m)
     }
 }
 
+/* Does each criterion matter at all? The Wald test of all its levels at once. */
+static ls_status joint_tests(FILE *out, const ls_model *m, ls_error *err)
+{
+    table t;
+    table_init(&t, 5);
+    int any = 0;
+    for (size_t c = 0; c < m->n_criteria; c++) {
+        const ls_criterion *crit = &m->criteria[c];
+        if (isnan(crit->joint_chi2))
+            continue;
+        char df[CELL], chi[CELL], p[1][CELL];
+        human(crit->joint_df, df, sizeof df);
+        r_num(crit->joint_chi2, 5, chi, sizeof chi);
+        format_pval(&crit->joint_p, 1, 4, p);
+        const char *cells[] = {crit->column, df, chi, p[0], stars(crit->joint_p)};
+        table_row(&t, cells);
+        any = 1;
+    }
+    if (any && !t.failed) {
+        fputs("\nCriteria (Wald test that all of a criterion's terms are zero):\n", out);
+        static const char *const head[] = {"", "Df", "Chisq", "Pr(>Chisq)", ""};
+        static const int right[] = {0, 1, 1, 1, 0};
+        print_text_table(out, &t, head, right, 1);
+    }
+    int failed = t.failed;
+    table_release(&t);
+    return failed ? ls_fail(err, LS_ERR_NOMEM, "out of memory") : LS_OK;
+}
+
 static ls_status text_summary(FILE *out, const ls_model *m, ls_error *err)
 {
     table t;
@@ -721,7 +750,7 @@ static ls_status text_summary(FILE *out, const ls_model *m, ls_error *err)
     r_num(m->auc, 4, b, sizeof b);
     r_num(m->points_auc, 4, c, sizeof c);
     fprintf(out, "AUC (in sample): %s, of the integer points: %s\n", b, c);
-    return LS_OK;
+    return joint_tests(out, m, err);
 }
 
 /* The scaling lines; eol ends each line ("  \n" is a Markdown line break). */

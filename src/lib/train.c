@@ -10,6 +10,7 @@
 #include "digest.h"
 #include "encode.h"
 #include "error_internal.h"
+#include "joint_test.h"
 #include "points.h"
 #include "text.h"
 
@@ -217,6 +218,8 @@ ls_status ls_train(const ls_table *table, const ls_spec *spec, const ls_train_op
     if (st != LS_OK)
         goto done;
     copy_fit(m, &res);
+    if ((st = ls_joint_tests(m, &res, err)) != LS_OK)
+        goto done;
     for (size_t t = 1; t < m->n_terms; t++)
         if (m->terms[t].aliased &&
             (st = ls_report_note(report, "%s: dropped: a linear combination of earlier terms",

@@ -120,6 +120,29 @@ static void test_x_education_raw_file_matches_glm(void **state)
     assert_close(m->bic, summary_value("x-education-leads", "bic"), 1e-8, 0);
     assert_close(m->auc, summary_value("x-education-leads", "auc_in_sample"), 1e-9, 0);
     check_coefficients(m, "x-education-leads");
+    /* Joint Wald tests per criterion: scripts/expected-joint-tests.py */
+    static const struct {
+        const char *column;
+        double df, chi2, p;
+    } joint[] = {
+        {"City", 7, 91.6484848149429, 5.67229656804875e-17},
+        {"Specialization", 19, 151.475429640831, 1.13757089043157e-22},
+        {"TotalVisits", 2, 7.3787376762941, 0.0249877683923929},
+        {"Do Not Email", 1, 123.634752356739, 1.01269822046619e-28},
+    };
+    for (size_t k = 0; k < sizeof joint / sizeof joint[0]; k++) {
+        const ls_criterion *c = NULL;
+        for (size_t i = 0; i < m->n_criteria; i++)
+            if (strcmp(m->criteria[i].column, joint[k].column) == 0)
+                c = &m->criteria[i];
+        if (!c) {
+            fail_msg("no criterion '%s'", joint[k].column);
+            return;
+        }
+        assert_close(c->joint_df, joint[k].df, 0, 0);
+        assert_close(c->joint_chi2, joint[k].chi2, 1e-9, 0);
+        assert_close(c->joint_p, joint[k].p, 1e-7, 0);
+    }
     /* R drops the second of the two identical missing indicators. */
     const ls_term *aliased = find_term(m, "Page Views Per Visit=missing");
     if (!aliased) {
