@@ -344,15 +344,18 @@ static int is_column_missing_token(const ls_spec_criterion *sc, const char *valu
     return 0;
 }
 
-/* Rows a level needs to get a term of its own: the criterion's setting, else
- * the spec's, else the option's (0 = no pooling). */
+/* Rows a level needs to get a term of its own: the criterion's own setting,
+ * else the option (--pool-below overrides the spec's global value), else the
+ * spec's (0 = no pooling). */
 static long pool_threshold(const encoder *e, const ls_spec_criterion *sc)
 {
     if (sc && sc->pool_below >= 0)
         return sc->pool_below;
+    if (e->opts->pool_below > 0)
+        return (long)e->opts->pool_below;
     if (e->spec && e->spec->pool_below >= 0)
         return e->spec->pool_below;
-    return (long)e->opts->pool_below;
+    return 0;
 }
 
 /* Rows with a boolean's rarer value when that is under the pooling

@@ -482,7 +482,7 @@ static size_t compare_on(const char *data, char sep, const ls_model *a, const ls
     ls_error err;
     ls_error_clear(&err);
     if (ls_csv_open(data, &opts, &r, &err) != LS_OK)
-        fail_msg("cannot read the shared dataset %s: %s (tests need ../shared beside the tree)",
+        fail_msg("cannot read the shared dataset %s: %s (the bundled datasets/ folder)",
                  data, err.message);
     size_t n = ls_csv_columns(r);
     const char **cols = calloc(n, sizeof *cols);
@@ -530,8 +530,8 @@ static const char *dataset(const char *rel)
     return ls_test_path(rel);
 }
 
-#define XEDU "../shared/datasets/x-education-leads/Leads.csv"
-#define UCI "../shared/datasets/uci-online-shoppers/online_shoppers_intention.csv"
+#define XEDU "datasets/x-education-leads/Leads.csv"
+#define UCI "datasets/uci-online-shoppers/online_shoppers_intention.csv"
 
 static ls_term *term(ls_model *m, const char *name, long crit, double est, double pts)
 {
