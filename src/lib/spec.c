@@ -202,9 +202,12 @@ static int set_bands(parse_ctx *ctx, ls_spec_criterion *c, const char *value)
 {
     if (!split_list(value, &c->bands, &c->n_bands))
         return set_error(ctx, "criterion '%s': bands: malformed list '%s'", c->column, value);
+    if (c->n_bands == 0)
+        return set_error(ctx, "criterion '%s': bands: the list is empty", c->column);
+    /* never realloc to 0 bytes: that frees and would leave band_lo dangling */
     double *lo = realloc(c->band_lo, c->n_bands * sizeof *lo);
     if (!lo)
-        return 0;
+        return set_error(ctx, "out of memory");
     c->band_lo = lo;
     for (size_t k = 0; k < c->n_bands; k++) {
         if (!band_lower_bound(c->bands[k], &lo[k]))
