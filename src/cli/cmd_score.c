@@ -31,7 +31,8 @@ static const char usage_text[] =
     "\n"
     "Scores every lead in FILE with MODEL (a model JSON from 'train' or a\n"
     "hand-written points table) and writes CSV: the ID column(s), score (integer\n"
-    "points), probability (learned models; empty for hand-written points), tier\n"
+    "points), probability (learned models and integer cards; empty for hand-written\n"
+    "points), tier\n"
     "and reasons, the criteria that gave the most points, e.g.\n"
     "'Signed up for free trial +20; Visited pricing page +15'.\n"
     "\n"
@@ -312,7 +313,7 @@ static void write_row(outbuf *ob, const ls_csv_reader *r, const char *const *fie
     }
     ob_put(ob, num, format_whole(num, res->score, 0));
     ob_char(ob, ',');
-    if (learned)
+    if (learned || !isnan(res->probability)) /* integer cards carry probabilities too */
         ob_put(ob, num, (size_t)snprintf(num, sizeof num, "%.17g", res->probability));
     ob_char(ob, ',');
     if (res->tier)

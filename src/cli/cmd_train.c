@@ -477,8 +477,10 @@ static int run_integer(train_args *a, const ls_table *table, const ls_spec *spec
     /* the card to write: asked for, else the best cross-validated AUC (the smaller on a tie) */
     size_t pick = 0;
     const ls_intpoints_cv_row **row = calloc(set.n_cards ? set.n_cards : 1, sizeof *row);
-    if (!row)
-        goto fail;
+    if (!row) {
+        cli_errorf("out of memory");
+        goto done;
+    }
     for (size_t c = 0; have_cv && c < set.n_cards; c++)
         for (size_t r = 0; r < cv.n_rows; r++)
             if (cv.rows[r].slot == set.cards[c].slot)
@@ -556,6 +558,10 @@ static int run_integer(train_args *a, const ls_table *table, const ls_spec *spec
                a->model_path);
     }
     free(row);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_errorf("unable to write the summary to standard output: %s", strerror(errno));
+        goto done;
+    }
     status = LS_EXIT_OK;
     goto done;
 fail:

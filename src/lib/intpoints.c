@@ -1062,6 +1062,9 @@ ls_status ls_intpoints_model(const ls_binary *b, const ls_card *card, const unsi
         ls_model_free(m);
         return st;
     }
+    /* P(convert | score s) = σ((β0 + Σ points)/m), with s = base + Σ points */
+    m->card_intercept = card->intercept - m->base_points;
+    m->card_multiplier = card->multiplier;
     *out = m;
     return LS_OK;
 }

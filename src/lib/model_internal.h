@@ -133,6 +133,9 @@ struct ls_model {
     double pdo, base_score, base_odds; /* PDO convention */
     double round_to;    /* points rounded to multiples of this (1 = whole points) */
     double probability_offset; /* intercept adjustment (prior correction) */
+    /* integer cards: P(convert | score s) = 1 / (1 + exp(-(card_intercept + s) / card_multiplier));
+     * card_multiplier = 0: the card carries no probabilities */
+    double card_intercept, card_multiplier;
 
     ls_tier *tiers; /* sorted by min_score, highest first; the last may be -inf */
     size_t n_tiers;

@@ -66,7 +66,9 @@
  *                     (whole number added to every score), "budget", "pdo",
  *                     "base_score", "base_odds" (number, or null when the
  *                     scaling does not use it), "round_to" (> 0),
- *                     "probability_offset" (added to the linear predictor).
+ *                     "probability_offset" (added to the linear predictor);
+ *                     integer cards also "card_intercept" and "card_multiplier"
+ *                     m > 0: P(convert | score s) = 1/(1 + exp(-(a + s)/m)).
  *   "tiers"           optional list, highest first, strictly decreasing
  *                     "min_score": [{"name": "hot", "min_score": 60}, ...];
  *                     the last tier's min_score may be null, meaning
@@ -787,9 +789,17 @@ static ls_status parse_fit(const reader *r, const cJSON *obj, ls_model *m)
     return LS_OK;
 }
 
-static const char *const points_keys[] = {"scale",     "factor",   "base_points",
-                                          "budget",    "pdo",      "base_score",
-                                          "base_odds", "round_to", "probability_offset"};
+static const char *const points_keys[] = {"scale",
+                                          "factor",
+                                          "base_points",
+                                          "budget",
+                                          "pdo",
+                                          "base_score",
+                                          "base_odds",
+                                          "round_to",
+                                          "probability_offset",
+                                          "card_intercept",
+                                          "card_multiplier"};
 
 static ls_status parse_points(const reader *r, const cJSON *obj, ls_model *m)
 {
@@ -810,8 +820,12 @@ static ls_status parse_points(const reader *r, const cJSON *obj, ls_model *m)
         (st = get_number(r, obj, path, "base_odds", NULLABLE, &m->base_odds)) != LS_OK ||
         (st = get_number(r, obj, path, "round_to", REQUIRED, &m->round_to)) != LS_OK ||
         (st = get_number(r, obj, path, "probability_offset", REQUIRED, &m->probability_offset)) !=
-            LS_OK)
+            LS_OK ||
+        (st = get_number(r, obj, path, "card_intercept", OPTIONAL, &m->card_intercept)) != LS_OK ||
+        (st = get_number(r, obj, path, "card_multiplier", OPTIONAL, &m->card_multiplier)) != LS_OK)
         return st;
+    if (!(m->card_multiplier >= 0))
+        return failf(r, "points.card_multiplier", "must be 0 or greater");
     if (!(m->round_to > 0))
         return failf(r, "points.round_to", "must be greater than 0");
     return LS_OK;
@@ -1379,6 +1393,10 @@ static cJSON *write_points(writer *w, const ls_model *m)
     add(w, o, "base_odds", num(m->base_odds));
     add(w, o, "round_to", num(m->round_to));
     add(w, o, "probability_offset", num(m->probability_offset));
+    if (m->card_multiplier > 0) {
+        add(w, o, "card_intercept", num(m->card_intercept));
+        add(w, o, "card_multiplier", num(m->card_multiplier));
+    }
     return o;
 }
 

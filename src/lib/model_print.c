@@ -761,6 +761,11 @@ static void text_scale(FILE *out, const ls_model *m, const char *eol)
     fprintf(out, "Points: score = %s%s + the points of %s%s", a,
             m->base_points == 0 ? " (base)" : " base points",
             m->learned ? "each criterion" : "the first matching rule of each criterion", eol);
+    if (!m->learned && m->card_multiplier > 0) {
+        human(m->card_intercept, a, sizeof a);
+        human(m->card_multiplier, b, sizeof b);
+        fprintf(out, "Probability: 1 / (1 + exp(-(%s + score) / %s))%s", a, b, eol);
+    }
     if (!m->learned)
         return;
     human(m->factor, a, sizeof a);

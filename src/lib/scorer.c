@@ -676,7 +676,11 @@ ls_status ls_scorer_score(ls_scorer *s, const char *const *fields, ls_score_resu
     }
     out->score = score;
     out->n_reasons = n_top;
-    out->probability = m->learned ? 1.0 / (1.0 + exp(-eta)) : NAN;
+    out->probability =
+        m->learned ? 1.0 / (1.0 + exp(-eta))
+        : m->card_multiplier > 0
+            ? 1.0 / (1.0 + exp(-(m->card_intercept + out->score) / m->card_multiplier))
+            : NAN;
     out->tier = NULL;
     for (size_t t = 0; t < m->n_tiers; t++) {
         out->tier = m->tiers[t].name;
