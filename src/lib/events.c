@@ -609,6 +609,10 @@ static ls_status decode(ls_event_reader *r, const event_fields *f, size_t line, 
     if (ev->name_len == 0)
         return ls_fail_at(err, LS_ERR_PARSE, r->name, line, r->col_event + 1,
                           column_name(r, r->col_event), "empty event name");
+    /* the CSV reader refuses NUL bytes; watch's own line reader must too (fuzz find) */
+    if (memchr(ev->lead, '\0', ev->lead_len) || memchr(ev->name, '\0', ev->name_len))
+        return ls_fail_at(err, LS_ERR_PARSE, r->name, line, 0, NULL,
+                          "a lead id or event name contains a NUL byte");
     if (!r->csv &&
         (!ls_utf8_valid(ev->lead, ev->lead_len) || !ls_utf8_valid(ev->name, ev->name_len)))
         return ls_fail_at(err, LS_ERR_PARSE, r->name, line, 0, NULL, "invalid UTF-8");

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every libFuzzer target builds and runs for a short while without a finding:
+# FUZZ_SMOKE_SECONDS each (default 15; five targets, about 75 s plus the
+# build). The targets are built with clang in their own directory,
+# $LS_BINARY_DIR/fuzz-smoke, whatever compiler the suite itself uses. A
+# machine without clang or libFuzzer fails here rather than skipping: CI must
+# install clang and libclang-rt-14-dev (scripts/install-deps).
+# Uses $LS_SOURCE_DIR and $LS_BINARY_DIR.
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+
+: "${LS_SOURCE_DIR:?set LS_SOURCE_DIR to the source tree}"
+: "${LS_BINARY_DIR:?set LS_BINARY_DIR to the build tree}"
+seconds=${FUZZ_SMOKE_SECONDS:-15}
+cc=${FUZZ_CC:-clang}
+
+if ! command -v "$cc" >/dev/null; then
+    echo "FAIL: no '$cc': the fuzz smoke test needs clang (apt-get install clang libclang-rt-14-dev)" >&2
+    exit 1
+fi
+probe=$(mktemp -d)
+trap 'rm -rf "$probe"' EXIT
+printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n' \
+    >"$probe/probe.c"
+if ! "$cc" -fsanitize=fuzzer,address,undefined "$probe/probe.c" -o "$probe/probe" 2>"$probe/err"; then
+    echo "FAIL: '$cc' cannot link a libFuzzer target (apt-get install libclang-rt-14-dev):" >&2
+    head -n 5 "$probe/err" >&2
+    exit 1
+fi
+
+CC=$cc LEADSCORE_FUZZ_BUILD="$LS_BINARY_DIR/fuzz-smoke" "$LS_SOURCE_DIR/scripts/fuzz" all "$seconds"
+echo "fuzz smoke: every target ran ${seconds}s without a finding"
