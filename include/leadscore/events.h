@@ -271,6 +271,12 @@ ls_status ls_watch_start(ls_watch *watch, ls_error *err);
  * late events (older than the clock) still count. */
 ls_status ls_watch_event(ls_watch *watch, const ls_event *ev, ls_error *err);
 
+/* Adds n events in order, exactly as n calls of ls_watch_event would (the
+ * same reports, in the same order; it stops at the first error), but faster
+ * with many leads: the state of a group of events' leads is fetched from
+ * memory together before the events are applied. */
+ls_status ls_watch_events(ls_watch *watch, const ls_event *evs, size_t n, ls_error *err);
+
 /* End of input: re-scores every lead with events as of the final clock and
  * reports the changes (LS_WATCH_FINAL). After it, each lead's last report
  * equals batch scoring with --as-of the clock + 1 µs. */

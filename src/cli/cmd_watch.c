@@ -18,6 +18,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,54 @@ static ls_status on_change(void *user, const ls_watch_change *ch, ls_error *err)
     return o->failed ? LS_ERR_IO : LS_OK;
 }
 
+/* Events read ahead: the reader's events last until its next call, so their
+ * lead ids and names are copied (offsets into text until sealed). */
+#define BATCH_EVENTS 4096
+
+typedef struct {
+    ls_event ev[BATCH_EVENTS];
+    size_t n;
+    char *text;
+    size_t used, cap;
+} event_batch;
+
+static ls_status batch_add(event_batch *b, const ls_event *ev, ls_error *err)
+{
+    size_t need = ev->lead_len + ev->name_len + 2;
+    if (b->used + need > b->cap) {
+        size_t cap = b->cap ? b->cap : 1u << 16;
+        while (cap < b->used + need)
+            cap *= 2;
+        char *t = realloc(b->text, cap);
+        if (!t) {
+            ls_error_clear(err);
+            err->code = LS_ERR_NOMEM;
+            snprintf(err->message, sizeof err->message, "out of memory");
+            return LS_ERR_NOMEM;
+        }
+        b->text = t;
+        b->cap = cap;
+    }
+    ls_event *e = &b->ev[b->n++];
+    *e = *ev;
+    e->lead = (const char *)(uintptr_t)b->used; /* offsets until batch_seal */
+    memcpy(b->text + b->used, ev->lead, ev->lead_len + 1);
+    b->used += ev->lead_len + 1;
+    e->name = (const char *)(uintptr_t)b->used;
+    memcpy(b->text + b->used, ev->name, ev->name_len + 1);
+    b->used += ev->name_len + 1;
+    return LS_OK;
+}
+
+/* Turns the offsets into pointers, now that the text no longer moves. */
+static void batch_seal(event_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        b->ev[i].lead = b->text + (uintptr_t)b->ev[i].lead;
+        b->ev[i].name = b->text + (uintptr_t)b->ev[i].name;
+    }
+}
+
 typedef struct {
     const char *model, *leads, *criteria, *events;
     int quiet;
@@ -246,7 +295,7 @@ static double seconds_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int run(const watch_args *a, out_state *out)
+static int run(const watch_args *a, out_state *out, event_batch *b)
 {
     ls_error err;
     ls_error_clear(&err);
@@ -270,16 +319,40 @@ static int run(const watch_args *a, out_state *out)
     if (ls_events_open(a->events, &eo, &r, &err) != LS_OK)
         goto fail;
     double t0 = seconds_now();
-    for (;;) {
-        ls_event ev;
-        int has;
-        if (ls_events_next(r, &ev, &has, &err) != LS_OK)
+    for (int end = 0; !end;) {
+        /* A batch: the events already buffered, up to BATCH_EVENTS, applied
+         * together before the reader may wait for input. A malformed record
+         * ends it: the events before it count, then its error is reported. */
+        ls_status read_st = LS_OK;
+        int waits = 0;
+        b->n = 0;
+        b->used = 0;
+        while (b->n < BATCH_EVENTS) {
+            ls_event ev;
+            int has;
+            if ((read_st = ls_events_next(r, &ev, &has, &err)) != LS_OK)
+                break;
+            if (!has) {
+                end = 1;
+                break;
+            }
+            if ((read_st = batch_add(b, &ev, &err)) != LS_OK)
+                break;
+            if (!ls_events_ready(r)) {
+                waits = 1;
+                break;
+            }
+        }
+        batch_seal(b);
+        ls_error werr;
+        ls_error_clear(&werr);
+        if (b->n && ls_watch_events(w, b->ev, b->n, &werr) != LS_OK) {
+            err = werr;
             goto fail;
-        if (!has)
-            break;
-        if (ls_watch_event(w, &ev, &err) != LS_OK)
+        }
+        if (read_st != LS_OK)
             goto fail;
-        if (!ls_events_ready(r))
+        if (waits)
             out_flush(out); /* about to wait for input: let the lines out */
         if (out->failed)
             break;
@@ -392,12 +465,17 @@ int cmd_watch(int argc, char **argv)
     if (!a.model || !a.leads || !a.criteria)
         return cli_usage_error("watch", "--model, --leads and --criteria are required");
     out_state *out = calloc(1, sizeof *out);
-    if (!out) {
+    event_batch *batch = calloc(1, sizeof *batch);
+    if (!out || !batch) {
+        free(out);
+        free(batch);
         cli_errorf("out of memory");
         return LS_EXIT_FAIL;
     }
     out->jsonl = jsonl;
-    int status = run(&a, out);
+    int status = run(&a, out, batch);
+    free(batch->text);
+    free(batch);
     free(out);
     return status;
 }

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv_internal.h"
 #include "error_internal.h"
 #include "text.h"
 
@@ -89,6 +90,7 @@ struct ls_csv_reader {
 
     char *chunk;
     size_t chunk_len, chunk_pos;
+    unsigned long long chunk_offset; /* file offset of chunk[0] */
 };
 
 void ls_csv_options_init(ls_csv_options *opts)
@@ -266,6 +268,7 @@ static void compact_queue(ls_csv_reader *r)
 
 static ls_status read_chunk(ls_csv_reader *r, ls_error *err)
 {
+    r->chunk_offset += r->chunk_len;
     r->chunk_len = fread(r->chunk, 1, READ_CHUNK, r->fp);
     r->chunk_pos = 0;
     if (r->chunk_len == 0) {
@@ -634,4 +637,20 @@ ls_status ls_csv_next(ls_csv_reader *r, const char *const **fields, int *has_rec
     *fields = r->current;
     *has_record = 1;
     return LS_OK;
+}
+
+int ls_csv_layout(const ls_csv_reader *r, ls_csv_layout_info *out)
+{
+    if (!r->header_done || r->has_record || r->in_record || !r->parser_ready)
+        return 0;
+    out->data_offset = r->chunk_offset + r->chunk_pos;
+    out->data_line = r->line;
+    out->separator = r->separator;
+    out->n_columns = r->n_columns;
+    out->n_raw_columns = r->n_raw_columns;
+    out->trailing_empty = r->trailing_empty;
+    out->max_field_bytes = r->opts.max_field_bytes;
+    for (int c = 0; c < 256; c++)
+        out->space[c] = (unsigned char)(r->is_space((unsigned char)c) && c != r->separator);
+    return 1;
 }

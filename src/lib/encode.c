@@ -19,6 +19,7 @@
 
 #include "error_internal.h"
 #include "spec.h"
+#include "table_internal.h"
 #include "text.h"
 
 #define MISSING_LEVEL "missing"
@@ -52,6 +53,15 @@ void ls_design_release(ls_design *d)
     free(d->w);
     free(d->names);
     free(d->per_unit);
+    for (size_t g = 0; g < d->n_groups; g++) {
+        free(d->groups[g].term);
+        free(d->groups[g].value);
+    }
+    free(d->groups);
+    free(d->codes);
+    free(d->view_levels);
+    free(d->view_term);
+    free(d->view_value);
     memset(d, 0, sizeof *d);
 }
 
@@ -65,40 +75,79 @@ typedef struct {
     ls_design *d;
     ls_train_report *report;
     ls_error *err;
-    size_t cols_cap;
+    size_t cols_cap, groups_cap;
 } encoder;
 
 #define NO_COLUMN ((size_t)-1)
 
-/* Design column j. Only valid until the next term is added (X grows). */
-static double *column(const encoder *e, size_t j)
-{
-    return e->d->X + j * e->d->n;
-}
-
-/* Adds a term and its zeroed design column; returns the column's index, or
- * NO_COLUMN when out of memory. */
+/* Adds a term (a design column); returns the column's index, or NO_COLUMN
+ * when out of memory. */
 static size_t add_term(encoder *e, const char *name, long criterion, int per_unit, long *term)
 {
     ls_design *d = e->d;
     if (d->p == e->cols_cap) {
         size_t cap = e->cols_cap ? e->cols_cap * 2 : 16;
-        double *X = realloc(d->X, cap * (d->n ? d->n : 1) * sizeof *X);
         int *pu = realloc(d->per_unit, cap * sizeof *pu);
-        if (X)
-            d->X = X;
-        if (pu)
-            d->per_unit = pu;
-        if (!X || !pu)
+        if (!pu)
             return NO_COLUMN;
+        d->per_unit = pu;
         e->cols_cap = cap;
     }
     if (!ls_model_add_term(e->model, name, criterion))
         return NO_COLUMN;
     *term = (long)e->model->n_terms - 1;
-    memset(column(e, d->p), 0, d->n * sizeof(double));
     d->per_unit[d->p] = per_unit;
     return d->p++;
+}
+
+/* Starts the group of table column col: every level (and missing, the last)
+ * maps to no column until the encoder says otherwise. NULL when out of memory. */
+static ls_design_group *add_group(encoder *e, size_t col)
+{
+    ls_design *d = e->d;
+    if (d->n_groups == e->groups_cap) {
+        size_t cap = e->groups_cap ? e->groups_cap * 2 : 16;
+        ls_design_group *g = realloc(d->groups, cap * sizeof *g);
+        if (!g)
+            return NULL;
+        d->groups = g;
+        e->groups_cap = cap;
+    }
+    ls_design_group *g = &d->groups[d->n_groups];
+    g->column = col;
+    g->n_levels = ls_table_level_count(e->table, col) + 1;
+    g->term = malloc(g->n_levels * sizeof *g->term);
+    g->value = malloc(g->n_levels * sizeof *g->value);
+    if (!g->term || !g->value) {
+        free(g->term);
+        free(g->value);
+        return NULL;
+    }
+    d->n_groups++;
+    for (size_t l = 0; l < g->n_levels; l++) {
+        g->term[l] = -1;
+        g->value[l] = 0.0;
+    }
+    return g;
+}
+
+/* Level l of group g puts value into design column j (NO_COLUMN: nothing). */
+static void set_level(ls_design_group *g, size_t l, size_t j, double value)
+{
+    g->term[l] = j == NO_COLUMN ? -1 : (int32_t)j;
+    g->value[l] = j == NO_COLUMN ? 0.0 : value;
+}
+
+/* First row whose level is flagged, for messages. */
+static size_t first_row_in(const encoder *e, size_t col, const unsigned char *flag)
+{
+    size_t nl = ls_table_level_count(e->table, col);
+    for (size_t i = 0; i < e->d->n; i++) {
+        uint32_t code = ls_table_code(e->table, col, i);
+        if (flag[code == LS_MISSING_CODE ? nl : code])
+            return i;
+    }
+    return 0;
 }
 
 static ls_status nomem(encoder *e)
@@ -154,7 +203,6 @@ static ls_status encode_target(encoder *e, size_t tcol, const char *positive)
     const ls_table *t = e->table;
     const char *name = ls_table_column_name(t, tcol);
     size_t nl = ls_table_level_count(t, tcol);
-    const uint32_t *codes = ls_table_codes(t, tcol);
     size_t pos = (size_t)-1;
     if (positive) {
         pos = ls_table_find_level(t, tcol, positive);
@@ -173,20 +221,23 @@ static ls_status encode_target(encoder *e, size_t tcol, const char *positive)
                           nl);
     }
     for (size_t i = 0; i < e->d->n; i++) {
-        if (codes[i] == LS_MISSING_CODE)
+        uint32_t code = ls_table_code(t, tcol, i);
+        if (code == LS_MISSING_CODE)
             return ls_fail_at(e->err, LS_ERR_DATA, ls_table_source(t), ls_table_line(t, i),
                               tcol + 1, name, "the target is missing");
-        e->d->y[i] = codes[i] == pos;
+        e->d->y[i] = code == pos;
     }
     if (nl > 2) {
         /* Name a row with a third value: the one that is neither of the first two. */
-        for (size_t i = 0; i < e->d->n; i++)
-            if (codes[i] >= 2 && codes[i] != pos)
+        for (size_t i = 0; i < e->d->n; i++) {
+            uint32_t code = ls_table_code(t, tcol, i);
+            if (code >= 2 && code != pos)
                 return ls_fail_at(e->err, LS_ERR_DATA, ls_table_source(t), ls_table_line(t, i),
                                   tcol + 1, name,
                                   "the target has a third value '%s' besides '%s' and '%s'",
-                                  ls_table_level(t, tcol, codes[i]), ls_table_level(t, tcol, 0),
+                                  ls_table_level(t, tcol, code), ls_table_level(t, tcol, 0),
                                   ls_table_level(t, tcol, 1));
+        }
     }
     return LS_OK;
 }
@@ -254,10 +305,21 @@ static ls_status transformed_value(encoder *e, size_t col, const ls_criterion *c
     return LS_OK;
 }
 
+/* Numbers of a numeric or boolean column's levels. */
+static const double *level_numbers(encoder *e, size_t col)
+{
+    const double *lv = ls_table_level_values(e->table, col);
+    if (!lv)
+        ls_fail_at(e->err, LS_ERR_DATA, ls_table_source(e->table), 0, col + 1,
+                   ls_table_column_name(e->table, col), "the column does not hold numbers");
+    return lv;
+}
+
 static ls_status encode_numeric(encoder *e, size_t col, long ci)
 {
-    const double *v = ls_table_values(e->table, col);
-    size_t n = e->d->n;
+    const double *lv = level_numbers(e, col);
+    if (!lv)
+        return e->err ? e->err->code : LS_ERR_DATA;
     size_t jx = add_rule_term(e, ci, LS_COND_PER_UNIT, NULL, 1, NULL);
     size_t jm = NO_COLUMN;
     if (jx == NO_COLUMN)
@@ -265,23 +327,48 @@ static ls_status encode_numeric(encoder *e, size_t col, long ci)
     if (ls_table_missing_count(e->table, col) > 0 &&
         (jm = add_rule_term(e, ci, LS_COND_MISSING, MISSING_LEVEL, 0, NULL)) == NO_COLUMN)
         return nomem(e);
-    double *x = column(e, jx), *m = jm == NO_COLUMN ? NULL : column(e, jm);
-    for (size_t i = 0; i < n; i++) {
-        if (isnan(v[i])) {
-            m[i] = 1; /* x stays 0: the indicator carries a missing lead's points */
-            continue;
-        }
-        ls_status st = transformed_value(e, col, &e->model->criteria[ci], i, v[i], &x[i]);
-        if (st != LS_OK)
-            return st;
+    ls_design_group *g = add_group(e, col);
+    if (!g)
+        return nomem(e);
+    size_t nl = g->n_levels - 1;
+    /* x stays 0 when missing: the indicator carries a missing lead's points */
+    set_level(g, nl, jm, 1.0);
+    const ls_criterion *c = &e->model->criteria[ci];
+    int bad = 0;
+    for (size_t l = 0; l < nl; l++) {
+        double x = lv[l];
+        if (!isnan(c->cap_lo) && x < c->cap_lo)
+            x = c->cap_lo;
+        if (!isnan(c->cap_hi) && x > c->cap_hi)
+            x = c->cap_hi;
+        bad |= c->log1p && !(x > -1);
+        set_level(g, l, jx, c->log1p && x > -1 ? log1p(x) : x);
     }
-    return LS_OK;
+    if (!bad)
+        return LS_OK;
+    /* The first row whose value log1p refuses, as a row-by-row pass would find it. */
+    unsigned char *flag = calloc(nl + 1, 1);
+    if (!flag)
+        return nomem(e);
+    for (size_t l = 0; l < nl; l++) {
+        double x = lv[l];
+        if (!isnan(c->cap_lo) && x < c->cap_lo)
+            x = c->cap_lo;
+        if (!isnan(c->cap_hi) && x > c->cap_hi)
+            x = c->cap_hi;
+        flag[l] = !(x > -1);
+    }
+    size_t row = first_row_in(e, col, flag);
+    free(flag);
+    double x = 0;
+    return transformed_value(e, col, c, row, lv[ls_table_code(e->table, col, row)], &x);
 }
 
 static ls_status encode_boolean(encoder *e, size_t col, long ci)
 {
-    const double *v = ls_table_values(e->table, col);
-    size_t n = e->d->n;
+    const double *lv = level_numbers(e, col);
+    if (!lv)
+        return e->err ? e->err->code : LS_ERR_DATA;
     size_t jx = add_rule_term(e, ci, LS_COND_TRUE, NULL, 0, NULL);
     size_t jm = NO_COLUMN;
     if (jx == NO_COLUMN)
@@ -289,12 +376,13 @@ static ls_status encode_boolean(encoder *e, size_t col, long ci)
     if (ls_table_missing_count(e->table, col) > 0 &&
         (jm = add_rule_term(e, ci, LS_COND_MISSING, MISSING_LEVEL, 0, NULL)) == NO_COLUMN)
         return nomem(e);
-    double *x = column(e, jx), *m = jm == NO_COLUMN ? NULL : column(e, jm);
-    for (size_t i = 0; i < n; i++) {
-        x[i] = v[i] == 1;
-        if (m)
-            m[i] = isnan(v[i]);
-    }
+    ls_design_group *g = add_group(e, col);
+    if (!g)
+        return nomem(e);
+    size_t nl = g->n_levels - 1;
+    for (size_t l = 0; l < nl; l++)
+        set_level(g, l, lv[l] == 1 ? jx : NO_COLUMN, 1.0);
+    set_level(g, nl, jm, 1.0);
     return LS_OK;
 }
 
@@ -374,8 +462,7 @@ static size_t rare_boolean_rows(const encoder *e, size_t col, const ls_spec_crit
 static ls_status encode_categorical(encoder *e, size_t col, long ci, const ls_spec_criterion *sc)
 {
     const ls_table *t = e->table;
-    size_t nl = ls_table_level_count(t, col), n = e->d->n;
-    const uint32_t *codes = ls_table_codes(t, col);
+    size_t nl = ls_table_level_count(t, col);
     long pool = pool_threshold(e, sc);
     /* slot of each table level: index into lv, with pooled and extra-missing levels merged */
     size_t *slot = malloc((nl + 1) * sizeof *slot);
@@ -477,17 +564,19 @@ static ls_status encode_categorical(encoder *e, size_t col, long ci, const ls_sp
             if (slot[q] == (size_t)-3 && !ls_rule_add_value(r, ls_table_level(t, col, q)))
                 st = nomem(e);
     }
-    for (size_t i = 0; i < n && st == LS_OK; i++) {
+    ls_design_group *g = st == LS_OK ? add_group(e, col) : NULL;
+    if (st == LS_OK && !g)
+        st = nomem(e);
+    for (size_t l = 0; l <= nl && st == LS_OK; l++) {
         size_t s;
-        if (codes[i] == LS_MISSING_CODE || slot[codes[i]] == (size_t)-2)
+        if (l == nl || slot[l] == (size_t)-2)
             s = missing_slot;
-        else if (slot[codes[i]] == (size_t)-3)
+        else if (slot[l] == (size_t)-3)
             s = other_slot;
         else
-            s = slot[codes[i]];
+            s = slot[l];
         size_t k = s == (size_t)-1 ? ref : where[s];
-        if (cols[k] != NO_COLUMN)
-            column(e, cols[k])[i] = 1;
+        set_level(g, l, cols[k], 1.0);
     }
     free(cols);
     free(where);
@@ -509,10 +598,12 @@ static size_t band_of(const ls_spec_criterion *sc, double x)
 static ls_status encode_banded(encoder *e, size_t col, long ci, const ls_spec_criterion *sc)
 {
     const ls_table *t = e->table;
-    size_t n = e->d->n, nb = sc->n_bands;
-    const double *v = ls_table_values(t, col);
+    size_t nl = ls_table_level_count(t, col), nb = sc->n_bands;
+    const double *lv = level_numbers(e, col);
+    if (!lv)
+        return e->err ? e->err->code : LS_ERR_DATA;
     size_t *rows = calloc(nb + 1, sizeof *rows);
-    size_t *band = malloc((n ? n : 1) * sizeof *band);
+    size_t *band = malloc((nl + 1) * sizeof *band);
     size_t *cols = malloc((nb + 1) * sizeof *cols);
     ls_status st = LS_OK;
     if (!rows || !band || !cols) {
@@ -522,19 +613,17 @@ static ls_status encode_banded(encoder *e, size_t col, long ci, const ls_spec_cr
     ls_criterion *c = &e->model->criteria[ci];
     for (size_t k = 0; k <= nb; k++)
         cols[k] = NO_COLUMN;
-    for (size_t i = 0; i < n; i++) {
-        if (isnan(v[i])) {
-            band[i] = nb;
-        } else {
-            double x = v[i];
-            if (!isnan(c->cap_lo) && x < c->cap_lo)
-                x = c->cap_lo;
-            if (!isnan(c->cap_hi) && x > c->cap_hi)
-                x = c->cap_hi;
-            band[i] = band_of(sc, x);
-        }
-        rows[band[i]]++;
+    for (size_t l = 0; l < nl; l++) {
+        double x = lv[l];
+        if (!isnan(c->cap_lo) && x < c->cap_lo)
+            x = c->cap_lo;
+        if (!isnan(c->cap_hi) && x > c->cap_hi)
+            x = c->cap_hi;
+        band[l] = band_of(sc, x);
+        rows[band[l]] += ls_table_level_rows(t, col, l);
     }
+    band[nl] = nb;
+    rows[nb] += ls_table_missing_count(t, col);
     size_t ref = 0;
     int requested = 0;
     for (size_t k = 0; k < nb; k++) {
@@ -578,9 +667,11 @@ static ls_status encode_banded(encoder *e, size_t col, long ci, const ls_spec_cr
         if (cols[nb] == NO_COLUMN)
             st = nomem(e);
     }
-    for (size_t i = 0; i < n && st == LS_OK; i++)
-        if (cols[band[i]] != NO_COLUMN)
-            column(e, cols[band[i]])[i] = 1;
+    ls_design_group *g = st == LS_OK ? add_group(e, col) : NULL;
+    if (st == LS_OK && !g)
+        st = nomem(e);
+    for (size_t l = 0; l <= nl && st == LS_OK; l++)
+        set_level(g, l, cols[band[l]], 1.0);
 done:
     free(rows);
     free(band);
@@ -713,11 +804,13 @@ static ls_status copy_missing_tokens(encoder *e)
     return LS_OK;
 }
 
-ls_status ls_encode(const ls_table *table, const ls_spec *spec, const ls_train_options *opts,
-                    ls_model *model, ls_design *d, ls_train_report *report, ls_error *err)
+/* Criteria, terms and groups: everything but the rows' values. */
+static ls_status encode_common(const ls_table *table, const ls_spec *spec,
+                               const ls_train_options *opts, ls_model *model, ls_design *d,
+                               ls_train_report *report, ls_error *err)
 {
     memset(d, 0, sizeof *d);
-    encoder e = {table, spec, opts, model, d, report, err, 0};
+    encoder e = {table, spec, opts, model, d, report, err, 0, 0};
     const char *target = opts->target ? opts->target : spec ? spec->target : NULL;
     const char *positive = opts->positive ? opts->positive : spec ? spec->positive : NULL;
     const char *weights = opts->weights ? opts->weights : spec ? spec->weights : NULL;
@@ -755,4 +848,62 @@ ls_status ls_encode(const ls_table *table, const ls_spec *spec, const ls_train_o
             d->names[j] = model->terms[j + 1].name;
     }
     return st;
+}
+
+ls_status ls_encode(const ls_table *table, const ls_spec *spec, const ls_train_options *opts,
+                    ls_model *model, ls_design *d, ls_train_report *report, ls_error *err)
+{
+    ls_status st = encode_common(table, spec, opts, model, d, report, err);
+    if (st != LS_OK)
+        return st;
+    size_t n = d->n;
+    d->X = calloc(n * (d->p ? d->p : 1), sizeof *d->X);
+    if (!d->X)
+        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    for (size_t g = 0; g < d->n_groups; g++) {
+        const ls_design_group *gr = &d->groups[g];
+        size_t nl = gr->n_levels - 1;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t code = ls_table_code(table, gr->column, i);
+            size_t l = code == LS_MISSING_CODE ? nl : code;
+            if (gr->term[l] >= 0)
+                d->X[(size_t)gr->term[l] * n + i] = gr->value[l];
+        }
+    }
+    return LS_OK;
+}
+
+ls_status ls_encode_grouped(const ls_table *table, const ls_spec *spec,
+                            const ls_train_options *opts, ls_model *model, ls_design *d,
+                            ls_train_report *report, ls_error *err)
+{
+    ls_status st = encode_common(table, spec, opts, model, d, report, err);
+    if (st != LS_OK)
+        return st;
+    size_t ng = d->n_groups, width = ng ? ng : 1;
+    d->codes = malloc(width * sizeof *d->codes);
+    d->view_levels = malloc(width * sizeof *d->view_levels);
+    d->view_term = malloc(width * sizeof *d->view_term);
+    d->view_value = malloc(width * sizeof *d->view_value);
+    if (!d->codes || !d->view_levels || !d->view_term || !d->view_value)
+        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    for (size_t g = 0; g < ng; g++) {
+        const ls_design_group *gr = &d->groups[g];
+        logit_codes *c = &d->codes[g];
+        c->data = ls_table_raw_codes(table, gr->column, &c->width, &c->missing);
+        d->view_levels[g] = gr->n_levels;
+        d->view_term[g] = gr->term;
+        d->view_value[g] = gr->value;
+    }
+    d->view = (logit_groups){ng, d->view_levels, d->view_term, d->view_value, d->codes};
+    return LS_OK;
+}
+
+ls_status ls_design_fit(const ls_design *d, const ls_fit_options *opts, ls_fit_result *res,
+                        ls_error *err)
+{
+    const char *const *names = (const char *const *)d->names;
+    if (d->X || d->p == 0 || !d->n_groups)
+        return ls_logit_fit(d->X, d->n, d->p, d->y, d->w, names, opts, res, err);
+    return logit_fit_groups(&d->view, d->n, d->p, d->y, d->w, names, opts, res, err);
 }

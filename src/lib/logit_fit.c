@@ -119,6 +119,16 @@ static ls_status check_rows(logit_ws *ws, ls_error *err)
 static ls_status check_design(const logit_ws *ws, const char *const *names, ls_error *err)
 {
     size_t bad_row = ws->n, bad_col = 0;
+    if (ws->grp) {
+        bad_row = logit_groups_bad_row(ws, &bad_col);
+        if (bad_row == ws->n)
+            return LS_OK;
+        char buf[32];
+        size_t g = ws->col_group[bad_col];
+        return ls_fail(err, LS_ERR_DATA, "row %zu, term '%s': value %g is not finite",
+                       bad_row + 1, term_label(names, bad_col, buf, sizeof buf),
+                       ws->grp->value[g][logit_level(ws->grp, g, bad_row)]);
+    }
     for (size_t c = 0; c < ws->p; c++) {
         const double *col = ws->X + c * ws->n;
         for (size_t i = 0; i < bad_row; i++) {
@@ -180,7 +190,18 @@ static ls_status ws_alloc(logit_ws *ws)
     ws->n_act = k;
     for (size_t j = 0; j < k; j++)
         ws->act[j] = j;
-    return LS_OK;
+    return ws->grp ? logit_groups_prepare(ws) : LS_OK;
+}
+
+/* Column j of X (NULL for the intercept); grouped designs materialise it. */
+const double *logit_column(logit_ws *ws, size_t j)
+{
+    if (!ws->grp || logit_is_intercept(ws, j))
+        return logit_dense_column(ws, j);
+    if (!ws->colbuf && !(ws->colbuf = malloc((ws->n ? ws->n : 1) * sizeof *ws->colbuf)))
+        return NULL;
+    logit_groups_column(ws, j - (size_t)ws->intercept, ws->colbuf);
+    return ws->colbuf;
 }
 
 static void ws_release(logit_ws *ws)
@@ -202,6 +223,8 @@ static void ws_release(logit_ws *ws)
     free(ws->row_sw);
     free(ws->row_res);
     free(ws->row_idx);
+    if (ws->grp)
+        logit_groups_release(ws);
 }
 
 /* Equilibration: each column to unit weighted root mean square, so X'WX is
@@ -209,14 +232,17 @@ static void ws_release(logit_ws *ws)
 static void set_scale(logit_ws *ws)
 {
     for (size_t j = 0; j < ws->k; j++) {
-        const double *col = logit_column(ws, j);
+        const double *col = ws->grp ? NULL : logit_column(ws, j);
         double ss[2] = {0.0, 0.0};
+        if (ws->grp && !logit_is_intercept(ws, j))
+            ss[0] = logit_groups_sum_squares(ws, j - (size_t)ws->intercept);
         if (col)
             for (size_t i = 0; i < ws->n; i++) {
                 double wi = logit_weight(ws, i);
                 ss[i & 1] += wi > 0 ? wi * col[i] * col[i] : 0.0;
             }
-        double s = col ? 1.0 / sqrt((ss[0] + ss[1]) / ws->weight_sum) : 1.0;
+        int is_term = !logit_is_intercept(ws, j);
+        double s = is_term ? 1.0 / sqrt((ss[0] + ss[1]) / ws->weight_sum) : 1.0;
         ws->scale[j] = isfinite(s) && s > 0 ? s : 1.0;
     }
 }
@@ -255,7 +281,7 @@ static void subset_solve(const double *L, size_t k, const size_t *S, size_t m, d
 }
 
 /* e -= Σ_a coef[a]·z_{S[a]} over rows with weight > 0. */
-static void subtract_combination(const logit_ws *ws, const size_t *S, size_t m, const double *coef,
+static void subtract_combination(logit_ws *ws, const size_t *S, size_t m, const double *coef,
                                  double *e)
 {
     for (size_t a = 0; a < m; a++) {
@@ -275,8 +301,12 @@ static void subtract_combination(const logit_ws *ws, const size_t *S, size_t m, 
 static double residual_ratio(logit_ws *ws, size_t j, const size_t *S, size_t m, double kappa)
 {
     double *c = malloc((m ? m : 1) * sizeof *c), *e = ws->eta_old;
-    if (!c)
+    if (ws->grp && !ws->colbuf)
+        ws->colbuf = malloc((ws->n ? ws->n : 1) * sizeof *ws->colbuf);
+    if (!c || (ws->grp && !ws->colbuf)) {
+        free(c);
         return -1.0;
+    }
     const double *colj = logit_column(ws, j);
     double norm2 = 0.0;
     for (size_t i = 0; i < ws->n; i++) {
@@ -402,10 +432,16 @@ static ls_status indicator_separation(const logit_ws *ws, const char *const *nam
     char buf[32];
     for (size_t a = 0; a < ws->n_act; a++) {
         size_t j = ws->act[a];
-        const double *col = logit_column(ws, j);
         indicator_counts t;
-        if (!col || !indicator_tally(ws, col, &t))
+        if (logit_is_intercept(ws, j))
             continue;
+        if (ws->grp) {
+            if (!logit_groups_tally(ws, j - (size_t)ws->intercept, &t.one_pos, &t.one_neg,
+                                    &t.zero_pos, &t.zero_neg))
+                continue;
+        } else if (!indicator_tally(ws, logit_dense_column(ws, j), &t)) {
+            continue;
+        }
         size_t ones = t.one_pos + t.one_neg, zeros = t.zero_pos + t.zero_neg;
         int one_pure = ones > 0 && (t.one_pos == 0 || t.one_neg == 0);
         int zero_pure = ws->intercept && zeros > 0 && (t.zero_pos == 0 || t.zero_neg == 0);
@@ -577,14 +613,19 @@ static ls_status prepare(logit_ws *ws, const char *const *names, const ls_fit_op
                          ls_error *err)
 {
     ls_status st = check_rows(ws, err);
-    if (st == LS_OK)
+    if (st == LS_OK && !ws->grp)
         st = check_design(ws, names, err);
     if (st == LS_OK)
         st = check_counts(ws, o->l1 > 0 || o->l2 > 0, err);
     if (st != LS_OK)
         return st;
-    if (ws_alloc(ws) != LS_OK)
+    st = ws_alloc(ws);
+    if (st == LS_ERR_USAGE)
+        return ls_fail(err, LS_ERR_USAGE, "logit: inconsistent grouped design");
+    if (st != LS_OK)
         return ls_fail(err, LS_ERR_NOMEM, "out of memory for a %zu x %zu fit", ws->n, ws->k);
+    if (ws->grp && (st = check_design(ws, names, err)) != LS_OK)
+        return st;
     set_scale(ws);
     start_point(ws);
     logit_gram(ws);
@@ -598,6 +639,28 @@ static ls_status prepare(logit_ws *ws, const char *const *names, const ls_fit_op
                            "estimate");
     }
     return LS_OK;
+}
+
+/* The fit proper, once the problem is in ws. */
+static ls_status fit(logit_ws *ws, const char *const *term_names, const ls_fit_options *o,
+                     ls_fit_result *res, ls_error *err)
+{
+    int unpenalised = o->l1 == 0 && o->l2 == 0;
+    ls_status st = prepare(ws, term_names, o, err);
+    if (st == LS_OK && unpenalised)
+        st = indicator_separation(ws, term_names, err);
+    if (st == LS_OK) {
+        st = o->l1 > 0 ? logit_fit_cd(ws, o, err) : newton(ws, o, err);
+        if (unpenalised)
+            st = check_separation(ws, term_names, st, err);
+    }
+    if (st == LS_OK || st == LS_ERR_NOCONVERGE || st == LS_ERR_SEPARATION) {
+        ls_status fs = logit_fill_result(ws, res, err);
+        if (fs != LS_OK)
+            st = fs;
+    }
+    ws_release(ws);
+    return st;
 }
 
 ls_status ls_logit_fit(const double *X, size_t n, size_t p, const double *y, const double *w,
@@ -627,21 +690,36 @@ ls_status ls_logit_fit(const double *X, size_t n, size_t p, const double *y, con
     ws.l1 = o.l1;
     ws.l2 = o.l2;
     ws.k = p + (size_t)ws.intercept;
+    return fit(&ws, term_names, &o, res, err);
+}
 
-    int unpenalised = o.l1 == 0 && o.l2 == 0;
-    st = prepare(&ws, term_names, &o, err);
-    if (st == LS_OK && unpenalised)
-        st = indicator_separation(&ws, term_names, err);
-    if (st == LS_OK) {
-        st = o.l1 > 0 ? logit_fit_cd(&ws, &o, err) : newton(&ws, &o, err);
-        if (unpenalised)
-            st = check_separation(&ws, term_names, st, err);
-    }
-    if (st == LS_OK || st == LS_ERR_NOCONVERGE || st == LS_ERR_SEPARATION) {
-        ls_status fs = logit_fill_result(&ws, res, err);
-        if (fs != LS_OK)
-            st = fs;
-    }
-    ws_release(&ws);
-    return st;
+ls_status logit_fit_groups(const logit_groups *groups, size_t n, size_t p, const double *y,
+                           const double *w, const char *const *term_names,
+                           const ls_fit_options *opts, ls_fit_result *res, ls_error *err)
+{
+    logit_ws ws;
+    memset(&ws, 0, sizeof ws);
+    ls_fit_options o;
+    if (opts)
+        o = *opts;
+    else
+        ls_fit_options_init(&o);
+    if (res)
+        memset(res, 0, sizeof *res);
+    if (!res || !groups || (n > 0 && !y) ||
+        (n > 0 && groups->n_groups > 0 && !groups->codes))
+        return ls_fail(err, LS_ERR_USAGE, "logit_fit_groups: missing data or result");
+    ls_status st = check_options(&o, p, err);
+    if (st != LS_OK)
+        return st;
+    ws.grp = groups;
+    ws.y = y;
+    ws.w = w;
+    ws.n = n;
+    ws.p = p;
+    ws.intercept = o.intercept ? 1 : 0;
+    ws.l1 = o.l1;
+    ws.l2 = o.l2;
+    ws.k = p + (size_t)ws.intercept;
+    return fit(&ws, term_names, &o, res, err);
 }

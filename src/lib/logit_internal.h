@@ -10,15 +10,62 @@
 #define LS_LOGIT_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "leadscore/fit.h"
 
 /* Rows packed per block when forming X'WX: the block (rows × terms) stays in cache. */
 enum { LOGIT_BLOCK_ROWS = 128 };
 
+/* A design given by groups instead of a dense X (the trainer's encoding).
+ * Every row has one level per group, codes[i·n_groups + g]; level l of group
+ * g puts value[g][l] into X column term[g][l] (-1: nothing, the row is 0 in
+ * all the group's columns). So a row has at most one non-zero per group: a
+ * categorical criterion is a group (its one-hot columns), so is a numeric
+ * one (the value's column, or the missing indicator's). Columns of group g
+ * precede those of group g + 1, and each column belongs to one group.
+ * X'WX then costs O(n·g²) instead of O(n·p²), and the rows take a few bytes
+ * each instead of 8·p. */
 typedef struct {
-    /* The problem, borrowed from the caller. */
+    const void *data; /* one code per row: the level, or `missing` */
+    unsigned width;   /* bytes per code: 1, 2 or 4 */
+    uint32_t missing; /* the code that stands for the last level */
+} logit_codes;
+
+typedef struct {
+    size_t n_groups;
+    const size_t *n_levels;      /* per group */
+    const int32_t *const *term;  /* per group, per level: X column or -1 */
+    const double *const *value;  /* per group, per level: the value in that column */
+    const logit_codes *codes;    /* per group: the rows' levels */
+} logit_groups;
+
+/* Level of row i in group g. */
+static inline size_t logit_level(const logit_groups *G, size_t g, size_t i)
+{
+    const logit_codes *c = &G->codes[g];
+    uint32_t v = c->width == 1   ? ((const uint8_t *)c->data)[i]
+                 : c->width == 2 ? ((const uint16_t *)c->data)[i]
+                                 : ((const uint32_t *)c->data)[i];
+    return v == c->missing ? G->n_levels[g] - 1 : v;
+}
+
+/* Rows per tile: the levels of a block of rows, decoded group by group into
+ * a small row-major array that stays in L1 while the rows are used. */
+enum { LOGIT_TILE_ROWS = 256 };
+
+/* Levels of rows [r0, r0 + m) into tile[g·LOGIT_TILE_ROWS + (i - r0)], m ≤ LOGIT_TILE_ROWS. */
+void logit_groups_tile(const logit_groups *G, size_t r0, size_t m, uint32_t *tile);
+
+/* Fits as ls_logit_fit, on a grouped design (X absent). */
+ls_status logit_fit_groups(const logit_groups *groups, size_t n, size_t p, const double *y,
+                           const double *w, const char *const *term_names,
+                           const ls_fit_options *opts, ls_fit_result *res, ls_error *err);
+
+typedef struct {
+    /* The problem, borrowed from the caller: X, or grp (grouped design). */
     const double *X, *y, *w;
+    const logit_groups *grp;
     size_t n, p;
     int intercept;
     double l1, l2;
@@ -49,6 +96,23 @@ typedef struct {
     double *block, *row_sw, *row_res;
     size_t *row_idx;
 
+    /* Grouped designs (logit_groups.c): flat per-level tables over all
+     * groups (group g's levels start at lvl_off[g]), and per-task partials. */
+    size_t *lvl_off;
+    size_t *col_group;  /* group of each X column */
+    double *lvl_wsum;   /* Σ w over the level's rows with w > 0 */
+    size_t *lvl_pos;    /* rows with w > 0 and y = 1 */
+    size_t *lvl_neg;    /* rows with w > 0 and y = 0 */
+    int32_t *lvl_act;   /* position in act of the level's column, -1 none */
+    double *lvl_z;      /* the level's value in scaled units */
+    double *lvl_eta;    /* its contribution to η under the last gamma */
+    double *partial;    /* per task: n_act² Hessian, n_act gradient, deviance */
+    uint32_t *tiles;    /* per task: LOGIT_TILE_ROWS × n_groups levels */
+    double *blocks;     /* per task: k × LOGIT_BLOCK_ROWS, rows packed for dense designs */
+    int dense_gram;     /* rows have non-zeros in most columns: pack and use the dense kernel */
+    size_t n_tasks;
+    double *colbuf;     /* n: a column materialised (aliasing checks only) */
+
     int have_step;    /* gamma_old/eta_old hold the iterate before the last step */
     double deviance;  /* at gamma */
     double objective; /* deviance + 2·penalty at gamma */
@@ -61,13 +125,18 @@ static inline double logit_weight(const logit_ws *ws, size_t i)
     return ws->w ? ws->w[i] : 1.0;
 }
 
-/* Column of X behind coefficient j, or NULL for the intercept. */
-static inline const double *logit_column(const logit_ws *ws, size_t j)
+/* Column of a dense X behind coefficient j, or NULL for the intercept. */
+static inline const double *logit_dense_column(const logit_ws *ws, size_t j)
 {
     if (ws->intercept && j == 0)
         return NULL;
     return ws->X + (j - (size_t)ws->intercept) * ws->n;
 }
+
+/* Column of X behind coefficient j, or NULL for the intercept. For a
+ * grouped design the column is materialised in ws->colbuf (valid until the
+ * next call): use it one column at a time. */
+const double *logit_column(logit_ws *ws, size_t j);
 
 static inline int logit_is_intercept(const logit_ws *ws, size_t j)
 {
@@ -83,8 +152,8 @@ static inline double logit_ridge_curvature(const logit_ws *ws, size_t j)
 
 /* --- logit_stats.c: the likelihood at γ, and inference ------------------ */
 
-/* eta = Zγ for the active coefficients (all rows). */
-void logit_eta(const logit_ws *ws, const double *gamma, double *eta);
+/* eta = Zγ for the active coefficients (all rows); grouped designs use ws's level tables. */
+void logit_eta(logit_ws *ws, const double *gamma, double *eta);
 
 /* -2·loglik over rows with weight > 0. */
 double logit_deviance(const logit_ws *ws, const double *eta);
@@ -94,6 +163,29 @@ double logit_penalty(const logit_ws *ws, const double *gamma);
 
 /* Fills ws->hess and ws->grad at ws->eta over the active set, O(n·n_act²). */
 void logit_gram(logit_ws *ws);
+
+/* H += B·B' on the upper triangle (some of the lower is touched too: mirror
+ * it afterwards) for a block B of k columns of m rows each, column stride ld. */
+void logit_gram_block(const double *B, size_t ld, size_t m, size_t k, double *H);
+
+/* --- logit_groups.c: the same passes over a grouped design ---------------- */
+
+/* Allocates the per-level tables and the task partials, and tallies the
+ * levels (weight sums and class counts over rows with w > 0). */
+ls_status logit_groups_prepare(logit_ws *ws);
+void logit_groups_release(logit_ws *ws);
+/* Σ w·x² of X column xcol over rows with w > 0. */
+double logit_groups_sum_squares(const logit_ws *ws, size_t xcol);
+/* Class counts of X column xcol as logit's indicator tally: returns 0 if the
+ * column takes a value other than 0 or 1 on a row with w > 0. */
+int logit_groups_tally(const logit_ws *ws, size_t xcol, size_t *one_pos, size_t *one_neg,
+                       size_t *zero_pos, size_t *zero_neg);
+/* First row with w > 0 and a non-finite value (sets *xcol), or n. */
+size_t logit_groups_bad_row(const logit_ws *ws, size_t *xcol);
+void logit_groups_eta(logit_ws *ws, const double *gamma, double *eta);
+double logit_groups_deviance(const logit_ws *ws, const double *eta);
+void logit_groups_gram(logit_ws *ws);
+void logit_groups_column(const logit_ws *ws, size_t xcol, double *out);
 
 /* In-place Cholesky of the m × m row-major symmetric a: L in the lower
  * triangle. Returns 0, or 1 if a pivot is not positive (no GSL error handler

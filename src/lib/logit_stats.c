@@ -12,6 +12,7 @@
 
 #include "error_internal.h"
 #include "logit_internal.h"
+#include "radix.h"
 
 /* Rows per block of the linear-predictor pass: the block of eta stays in L1. */
 enum { ETA_BLOCK_ROWS = 2048 };
@@ -21,8 +22,12 @@ static const double Z_975 = 1.959963984540054;
 /* ------------------------------------------------------------------------ */
 /* Linear predictor, deviance, penalty                                      */
 
-void logit_eta(const logit_ws *ws, const double *gamma, double *eta)
+void logit_eta(logit_ws *ws, const double *gamma, double *eta)
 {
+    if (ws->grp) {
+        logit_groups_eta(ws, gamma, eta);
+        return;
+    }
     double b0 = ws->intercept ? gamma[0] : 0.0;
     for (size_t r0 = 0; r0 < ws->n; r0 += ETA_BLOCK_ROWS) {
         size_t r1 = r0 + ETA_BLOCK_ROWS < ws->n ? r0 + ETA_BLOCK_ROWS : ws->n;
@@ -30,7 +35,7 @@ void logit_eta(const logit_ws *ws, const double *gamma, double *eta)
             eta[i] = b0;
         for (size_t a = 0; a < ws->n_act; a++) {
             size_t j = ws->act[a];
-            const double *col = logit_column(ws, j);
+            const double *col = logit_dense_column(ws, j);
             double coef = ws->scale[j] * gamma[j];
             if (!col || coef == 0.0)
                 continue;
@@ -48,6 +53,8 @@ static double log1pexp(double t)
 
 double logit_deviance(const logit_ws *ws, const double *eta)
 {
+    if (ws->grp)
+        return logit_groups_deviance(ws, eta);
     double dev = 0.0;
     for (size_t i = 0; i < ws->n; i++) {
         double wi = logit_weight(ws, i);
@@ -129,7 +136,7 @@ static void gram_dot(const double *B, size_t ld, size_t m, size_t a, size_t c, d
 
 /* Upper triangle (and some of the lower, overwritten later) of H += B·B'
  * for a block B of k columns of m rows each (column stride ld). */
-static void gram_block(const double *B, size_t ld, size_t m, size_t k, double *H)
+void logit_gram_block(const double *B, size_t ld, size_t m, size_t k, double *H)
 {
     size_t a = 0;
     for (; a + 4 <= k; a += 4) {
@@ -170,7 +177,7 @@ static size_t pack_row_weights(logit_ws *ws, size_t r0, size_t r1)
  * keep the reduction off the latency of one chain of additions. */
 static double pack_column(const logit_ws *ws, size_t j, size_t m, double *b)
 {
-    const double *col = logit_column(ws, j), *sw = ws->row_sw, *res = ws->row_res;
+    const double *col = logit_dense_column(ws, j), *sw = ws->row_sw, *res = ws->row_res;
     const size_t *idx = ws->row_idx;
     double s = ws->scale[j], g0 = 0.0, g1 = 0.0;
     size_t t = 0;
@@ -191,6 +198,10 @@ static double pack_column(const logit_ws *ws, size_t j, size_t m, double *b)
 
 void logit_gram(logit_ws *ws)
 {
+    if (ws->grp) {
+        logit_groups_gram(ws);
+        return;
+    }
     size_t k = ws->n_act, L = LOGIT_BLOCK_ROWS;
     memset(ws->hess, 0, k * k * sizeof *ws->hess);
     memset(ws->grad, 0, k * sizeof *ws->grad);
@@ -200,7 +211,7 @@ void logit_gram(logit_ws *ws)
             continue;
         for (size_t a = 0; a < k; a++)
             ws->grad[a] += pack_column(ws, ws->act[a], m, ws->block + a * L);
-        gram_block(ws->block, L, m, k, ws->hess);
+        logit_gram_block(ws->block, L, m, k, ws->hess);
     }
     for (size_t a = 0; a < k; a++)
         for (size_t c = a + 1; c < k; c++)
@@ -255,29 +266,21 @@ static void cholesky_inverse(const double *L, size_t m, double *work, double *in
 /* ------------------------------------------------------------------------ */
 /* AUC                                                                      */
 
-typedef struct {
-    double score, weight;
-    int positive;
-} auc_item;
-
-static int auc_item_cmp(const void *pa, const void *pb)
-{
-    const auc_item *a = pa, *b = pb;
-    return (a->score > b->score) - (a->score < b->score);
-}
-
-/* Sorted by score; ties count one half. */
-static double auc_of_sorted(const auc_item *items, size_t m)
+/* Pairs sorted by score key, the value a signed weight (+ for positives);
+ * ties count one half. */
+static double auc_of_sorted(const uint64_t *key, const uint64_t *val, size_t m)
 {
     double neg_below = 0.0, pos = 0.0, num = 0.0;
     for (size_t t = 0; t < m;) {
         double tie_pos = 0.0, tie_neg = 0.0;
         size_t u = t;
-        for (; u < m && items[u].score == items[t].score; u++) {
-            if (items[u].positive)
-                tie_pos += items[u].weight;
+        for (; u < m && key[u] == key[t]; u++) {
+            double sw;
+            memcpy(&sw, &val[u], sizeof sw);
+            if (sw > 0)
+                tie_pos += sw;
             else
-                tie_neg += items[u].weight;
+                tie_neg -= sw;
         }
         num += tie_pos * (neg_below + 0.5 * tie_neg);
         neg_below += tie_neg;
@@ -289,28 +292,80 @@ static double auc_of_sorted(const auc_item *items, size_t m)
     return num / (pos * neg_below);
 }
 
+/* Without weights every sum below is a whole number of pairs, exact in
+ * any order, so the classes can be sorted apart (keys alone, half the
+ * memory of key-value pairs) and merged. */
+static double auc_unweighted(const double *score, const double *y, size_t n)
+{
+    size_t n_pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(score[i]))
+            return NAN;
+        n_pos += y[i] > 0.5;
+    }
+    size_t n_neg = n - n_pos;
+    uint64_t *pos = malloc((n_pos ? n_pos : 1) * sizeof *pos);
+    uint64_t *neg = malloc((n_neg ? n_neg : 1) * sizeof *neg);
+    double auc = NAN;
+    if (!pos || !neg)
+        goto done;
+    for (size_t i = 0, a = 0, b = 0; i < n; i++) {
+        if (y[i] > 0.5)
+            pos[a++] = ls_radix_key(score[i]);
+        else
+            neg[b++] = ls_radix_key(score[i]);
+    }
+    if (ls_radix_sort(pos, NULL, n_pos) != 0 || ls_radix_sort(neg, NULL, n_neg) != 0)
+        goto done;
+    if (n_pos == 0 || n_neg == 0)
+        goto done;
+    /* For each distinct positive score: negatives below, and tied. */
+    double num = 0.0;
+    size_t below = 0;
+    for (size_t a = 0; a < n_pos;) {
+        size_t u = a;
+        while (u < n_pos && pos[u] == pos[a])
+            u++;
+        while (below < n_neg && neg[below] < pos[a])
+            below++;
+        size_t tied = below;
+        while (tied < n_neg && neg[tied] == pos[a])
+            tied++;
+        num += (double)(u - a) * ((double)below + 0.5 * (double)(tied - below));
+        a = u;
+    }
+    auc = num / ((double)n_pos * (double)n_neg);
+done:
+    free(pos);
+    free(neg);
+    return auc;
+}
+
 double ls_auc(const double *score, const double *y, const double *w, size_t n)
 {
-    auc_item *items = malloc((n ? n : 1) * sizeof *items);
-    if (!items)
-        return NAN;
+    if (!w)
+        return auc_unweighted(score, y, n);
+    uint64_t *key = malloc((n ? n : 1) * sizeof *key), *val = malloc((n ? n : 1) * sizeof *val);
     size_t m = 0;
     double auc = NAN;
+    if (!key || !val)
+        goto done;
     for (size_t i = 0; i < n; i++) {
         double wi = w ? w[i] : 1.0;
         if (!(wi > 0))
             continue;
         if (isnan(score[i]))
             goto done;
-        items[m].score = score[i];
-        items[m].weight = wi;
-        items[m].positive = y[i] > 0.5;
+        double sw = y[i] > 0.5 ? wi : -wi;
+        key[m] = ls_radix_key(score[i]);
+        memcpy(&val[m], &sw, sizeof sw);
         m++;
     }
-    qsort(items, m, sizeof *items, auc_item_cmp);
-    auc = auc_of_sorted(items, m);
+    if (ls_radix_sort(key, val, m) == 0)
+        auc = auc_of_sorted(key, val, m);
 done:
-    free(items);
+    free(key);
+    free(val);
     return auc;
 }
 

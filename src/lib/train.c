@@ -3,6 +3,7 @@
 #include "leadscore/train.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,7 +12,9 @@
 #include "encode.h"
 #include "error_internal.h"
 #include "joint_test.h"
+#include "parallel.h"
 #include "points.h"
+#include "radix.h"
 #include "text.h"
 
 #ifndef LEADSCORE_VERSION
@@ -77,16 +80,57 @@ static void copy_fit(ls_model *m, const ls_fit_result *res)
 }
 
 typedef struct {
-    double score, p, y, w;
-} scored_row;
+    const ls_design *d;
+    const size_t *off;
+    const double *lv;
+    double b0, *eta;
+} eta_job;
 
-static int by_score(const void *a, const void *b)
+static void eta_task(void *ctx, size_t t)
 {
-    const scored_row *x = a, *y = b;
-    return (x->score > y->score) - (x->score < y->score);
+    const eta_job *job = ctx;
+    const ls_design *d = job->d;
+    size_t lo, hi;
+    ls_parallel_range(d->n, 8, t, &lo, &hi);
+    for (size_t i = lo; i < hi; i++) {
+        double e = job->b0;
+        for (size_t g = 0; g < d->n_groups; g++)
+            e += job->lv[job->off[g] + ls_design_level(d, i, g)];
+        job->eta[i] = e;
+    }
 }
 
-static double linear_predictor(const ls_model *m, const ls_design *d, size_t i)
+/* η of every row of a grouped design under the model's estimates (aliased
+ * terms, NAN, add nothing), summed in column order as the scorer does. */
+static ls_status linear_predictors(const ls_model *m, const ls_design *d, double *eta)
+{
+    size_t ng = d->n_groups, total = 0, *off = malloc((ng + 1) * sizeof *off);
+    if (!off)
+        return LS_ERR_NOMEM;
+    for (size_t g = 0; g < ng; g++) {
+        off[g] = total;
+        total += d->groups[g].n_levels;
+    }
+    double *lv = malloc((total ? total : 1) * sizeof *lv);
+    if (!lv) {
+        free(off);
+        return LS_ERR_NOMEM;
+    }
+    for (size_t g = 0; g < ng; g++) {
+        const ls_design_group *gr = &d->groups[g];
+        for (size_t l = 0; l < gr->n_levels; l++) {
+            double b = gr->term[l] < 0 ? NAN : m->terms[gr->term[l] + 1].estimate;
+            lv[off[g] + l] = isnan(b) ? 0.0 : b * gr->value[l];
+        }
+    }
+    eta_job job = {d, off, lv, m->terms[0].estimate, eta};
+    ls_parallel_run(8, eta_task, &job);
+    free(lv);
+    free(off);
+    return LS_OK;
+}
+
+static double dense_linear_predictor(const ls_model *m, const ls_design *d, size_t i)
 {
     double eta = m->terms[0].estimate;
     for (size_t j = 0; j < d->p; j++) {
@@ -97,27 +141,101 @@ static double linear_predictor(const ls_model *m, const ls_design *d, size_t i)
     return eta;
 }
 
-/* Score deciles, default tiers and the AUC of the integer points. */
+/* Whole-number scores over a modest range (the usual case) need no sort:
+ * a counting pass gives the rows in score order (ties in row order, as a
+ * stable sort) and the AUC of the scores, summed in the same order as
+ * ls_auc sums them, so the value is the same. Returns 1 when done, 0 when
+ * the scores do not qualify, -1 when out of memory. */
+static int order_by_count(const double *scores, const double *y, const double *w, size_t n,
+                          uint64_t *row, double *auc)
+{
+    enum { MAX_RANGE = 1 << 20 };
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double v = scores[i];
+        if (!(v == floor(v)) || fabs(v) > 1e15)
+            return 0;
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+    }
+    if (!(n > 0) || hi - lo >= MAX_RANGE)
+        return 0;
+    size_t range = (size_t)(hi - lo) + 1;
+    size_t *start = calloc(range + 1, sizeof *start);
+    double *pos = calloc(range, sizeof *pos), *neg = calloc(range, sizeof *neg);
+    if (!start || !pos || !neg) {
+        free(start);
+        free(pos);
+        free(neg);
+        return -1;
+    }
+    int nan_weight = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t v = (size_t)(scores[i] - lo);
+        double wi = w ? w[i] : 1.0;
+        start[v + 1]++;
+        nan_weight |= isnan(wi);
+        if (!(wi > 0))
+            continue;
+        if (y[i] > 0.5)
+            pos[v] += wi;
+        else
+            neg[v] += wi;
+    }
+    double neg_below = 0.0, pos_sum = 0.0, num = 0.0;
+    for (size_t v = 0; v < range; v++) {
+        num += pos[v] * (neg_below + 0.5 * neg[v]);
+        neg_below += neg[v];
+        pos_sum += pos[v];
+        start[v + 1] += start[v];
+    }
+    *auc = pos_sum > 0 && neg_below > 0 && !nan_weight ? num / (pos_sum * neg_below) : NAN;
+    for (size_t i = 0; i < n; i++)
+        row[start[(size_t)(scores[i] - lo)]++] = i;
+    free(start);
+    free(pos);
+    free(neg);
+    return 1;
+}
+
+/* Score deciles, default tiers and the AUC of the integer points. Rows are
+ * ordered by score, ties in row order (a stable sort). Arrays are allocated
+ * as they are needed, so at most about 5·8 bytes a row are held at once. */
 static ls_status summarise_scores(ls_model *m, const ls_design *d, ls_train_report *report,
                                   ls_error *err)
 {
     size_t n = d->n;
-    double *scores = malloc(n * sizeof *scores);
-    scored_row *rows = malloc(n * sizeof *rows);
+    double *scores = malloc(n * sizeof *scores), *eta = NULL;
+    uint64_t *key = NULL, *row = NULL;
     ls_status st = LS_OK;
-    if (!scores || !rows) {
-        st = ls_fail(err, LS_ERR_NOMEM, "out of memory");
-        goto done;
+    if (!scores)
+        goto nomem;
+    if (d->X)
+        ls_points_scores(m, d, scores);
+    else if (ls_points_scores_grouped(m, d, scores) != LS_OK)
+        goto nomem;
+    row = malloc(n * sizeof *row);
+    if (!row)
+        goto nomem;
+    int counted = order_by_count(scores, d->y, d->w, n, row, &m->points_auc);
+    if (counted < 0)
+        goto nomem;
+    if (!counted) {
+        m->points_auc = ls_auc(scores, d->y, d->w, n);
+        key = malloc(n * sizeof *key);
+        if (!key)
+            goto nomem;
+        for (size_t i = 0; i < n; i++) {
+            key[i] = ls_radix_key(scores[i]);
+            row[i] = i;
+        }
+        if (ls_radix_sort(key, row, n) != 0)
+            goto nomem;
+        free(key);
+        key = NULL;
     }
-    ls_points_scores(m, d, scores);
-    m->points_auc = ls_auc(scores, d->y, d->w, n);
-    for (size_t i = 0; i < n; i++) {
-        double eta = linear_predictor(m, d, i) + m->probability_offset;
-        rows[i] = (scored_row){scores[i], 1 / (1 + exp(-eta)), d->y[i], d->w ? d->w[i] : 1};
-    }
-    qsort(rows, n, sizeof *rows, by_score);
-    double hot = rows[(size_t)((double)(n - 1) * (1 - HOT_SHARE))].score;
-    double warm = rows[(size_t)((double)(n - 1) * (1 - HOT_SHARE - WARM_SHARE))].score;
+    double hot = scores[row[(size_t)((double)(n - 1) * (1 - HOT_SHARE))]];
+    double warm = scores[row[(size_t)((double)(n - 1) * (1 - HOT_SHARE - WARM_SHARE))]];
     const char *names[] = {"hot", "warm", "nurture"};
     double mins[] = {hot, warm < hot ? warm : hot - 1, -INFINITY};
     st = ls_model_set_tiers(m, names, mins, 3, err);
@@ -126,9 +244,14 @@ static ls_status summarise_scores(ls_model *m, const ls_design *d, ls_train_repo
     report->coef_auc = m->auc;
     report->points_auc = m->points_auc;
     report->bands = calloc(SCORE_BANDS, sizeof *report->bands);
-    if (!report->bands) {
-        st = ls_fail(err, LS_ERR_NOMEM, "out of memory");
-        goto done;
+    eta = malloc(n * sizeof *eta);
+    if (!report->bands || !eta)
+        goto nomem;
+    if (d->X) {
+        for (size_t i = 0; i < n; i++)
+            eta[i] = dense_linear_predictor(m, d, i);
+    } else if (linear_predictors(m, d, eta) != LS_OK) {
+        goto nomem;
     }
     for (size_t b = 0; b < SCORE_BANDS; b++) {
         size_t lo = b * n / SCORE_BANDS, hi = (b + 1) * n / SCORE_BANDS;
@@ -136,17 +259,25 @@ static ls_status summarise_scores(ls_model *m, const ls_design *d, ls_train_repo
             continue;
         ls_score_band *band = &report->bands[report->n_bands++];
         double wsum = 0, psum = 0, ysum = 0;
-        for (size_t i = lo; i < hi; i++) {
-            wsum += rows[i].w;
-            psum += rows[i].w * rows[i].p;
-            ysum += rows[i].w * rows[i].y;
+        for (size_t t = lo; t < hi; t++) {
+            size_t i = row[t];
+            double wi = d->w ? d->w[i] : 1;
+            double p = 1 / (1 + exp(-(eta[i] + m->probability_offset)));
+            wsum += wi;
+            psum += wi * p;
+            ysum += wi * d->y[i];
         }
-        *band = (ls_score_band){rows[lo].score, rows[hi - 1].score, hi - lo,
+        *band = (ls_score_band){scores[row[lo]], scores[row[hi - 1]], hi - lo,
                                 wsum > 0 ? psum / wsum : NAN, wsum > 0 ? ysum / wsum : NAN};
     }
+    goto done;
+nomem:
+    st = ls_fail(err, LS_ERR_NOMEM, "out of memory");
 done:
     free(scores);
-    free(rows);
+    free(eta);
+    free(key);
+    free(row);
     return st;
 }
 
@@ -171,7 +302,50 @@ static ls_status prior_correction(ls_model *m, const ls_design *d, double rate, 
     return LS_OK;
 }
 
-static ls_status record_lineage(ls_model *m, const char *data_path, ls_error *err)
+/* The data file's SHA-256, read on a thread of its own while the model is
+ * fitted (the file is then still in the page cache). */
+typedef struct {
+    const char *path;
+    char hex[65];
+    ls_status st;
+    ls_error err;
+    pthread_t thread;
+    int running, finished;
+} digest_job;
+
+static void *digest_main(void *arg)
+{
+    digest_job *job = arg;
+    job->st = ls_file_sha256(job->path, job->hex, &job->err);
+    return NULL;
+}
+
+static void digest_start(digest_job *job, const char *data_path)
+{
+    memset(job, 0, sizeof *job);
+    job->path = data_path && strcmp(data_path, "-") != 0 ? data_path : NULL;
+    if (job->path)
+        job->running = pthread_create(&job->thread, NULL, digest_main, job) == 0;
+}
+
+/* Waits for the digest (or computes it here if no thread ran). */
+static ls_status digest_finish(digest_job *job, ls_error *err)
+{
+    if (!job->path || job->finished)
+        return job->st;
+    job->finished = 1;
+    if (job->running) {
+        pthread_join(job->thread, NULL);
+        job->running = 0;
+    } else {
+        job->st = ls_file_sha256(job->path, job->hex, &job->err);
+    }
+    if (job->st != LS_OK && err)
+        *err = job->err;
+    return job->st;
+}
+
+static ls_status record_lineage(ls_model *m, digest_job *digest, ls_error *err)
 {
     char stamp[32];
     time_t now = time(NULL);
@@ -182,14 +356,11 @@ static ls_status record_lineage(ls_model *m, const char *data_path, ls_error *er
     m->version = ls_strdup(LEADSCORE_VERSION);
     if (!m->created || !m->version)
         return ls_fail(err, LS_ERR_NOMEM, "out of memory");
-    if (!data_path || strcmp(data_path, "-") == 0)
-        return LS_OK;
-    char hex[65];
-    ls_status st = ls_file_sha256(data_path, hex, err);
-    if (st != LS_OK)
+    ls_status st = digest_finish(digest, err);
+    if (st != LS_OK || !digest->path)
         return st;
-    m->data_file = ls_strdup(data_path);
-    m->data_sha256 = ls_strdup(hex);
+    m->data_file = ls_strdup(digest->path);
+    m->data_sha256 = ls_strdup(digest->hex);
     return m->data_file && m->data_sha256 ? LS_OK : ls_fail(err, LS_ERR_NOMEM, "out of memory");
 }
 
@@ -206,15 +377,17 @@ ls_status ls_train(const ls_table *table, const ls_spec *spec, const ls_train_op
     memset(&res, 0, sizeof res);
     if (!m)
         return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    digest_job digest;
+    digest_start(&digest, data_path);
     m->learned = 1;
     m->l2 = opts->fit.l2;
     m->l1 = opts->fit.l1;
-    ls_status st = ls_encode(table, spec, opts, m, &d, report, err);
+    ls_status st = ls_encode_grouped(table, spec, opts, m, &d, report, err);
     if (st != LS_OK)
         goto done;
     ls_fit_options fit = opts->fit;
     fit.intercept = 1;
-    st = ls_logit_fit(d.X, d.n, d.p, d.y, d.w, (const char *const *)d.names, &fit, &res, err);
+    st = ls_design_fit(&d, &fit, &res, err);
     if (st != LS_OK)
         goto done;
     copy_fit(m, &res);
@@ -231,8 +404,12 @@ ls_status ls_train(const ls_table *table, const ls_spec *spec, const ls_train_op
         goto done;
     if ((st = summarise_scores(m, &d, report, err)) != LS_OK)
         goto done;
-    st = record_lineage(m, data_path, err);
+    st = record_lineage(m, &digest, err);
 done:
+    if (digest.running) { /* a failure before the lineage: wait, ignore the digest */
+        pthread_join(digest.thread, NULL);
+        digest.running = 0;
+    }
     ls_fit_result_release(&res);
     ls_design_release(&d);
     if (st != LS_OK) {
