@@ -623,7 +623,7 @@ static ls_status prepare(logit_ws *ws, const char *const *names, const ls_fit_op
     if (st == LS_ERR_USAGE)
         return ls_fail(err, LS_ERR_USAGE, "logit: inconsistent grouped design");
     if (st != LS_OK)
-        return ls_fail(err, LS_ERR_NOMEM, "out of memory for a %zu x %zu fit", ws->n, ws->k);
+        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
     if (ws->grp && (st = check_design(ws, names, err)) != LS_OK)
         return st;
     set_scale(ws);

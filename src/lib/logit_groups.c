@@ -17,11 +17,14 @@
 #include "logit_internal.h"
 #include "parallel.h"
 
-enum { TASK_MIN_ROWS = 32768, MAX_TASKS = 8 };
+enum { TASK_MIN_WORK = 1 << 21, MAX_TASKS = 8 };
 
-static size_t task_count(size_t n)
+/* Ranges worth a task of their own: about 2M row × coefficient products
+ * each, so narrow designs split only when long and wide ones sooner. The
+ * count depends on the problem's shape alone, never on the machine. */
+static size_t task_count(size_t n, size_t k)
 {
-    size_t t = n / TASK_MIN_ROWS;
+    size_t t = n * (k + 1) / TASK_MIN_WORK;
     return t < 1 ? 1 : t > MAX_TASKS ? MAX_TASKS : t;
 }
 
@@ -187,7 +190,7 @@ ls_status logit_groups_prepare(logit_ws *ws)
     ws->lvl_act = malloc(total * sizeof *ws->lvl_act);
     ws->lvl_z = malloc(total * sizeof *ws->lvl_z);
     ws->lvl_eta = malloc(total * sizeof *ws->lvl_eta);
-    ws->n_tasks = task_count(ws->n);
+    ws->n_tasks = task_count(ws->n, k);
     /* per task: k² Hessian, k gradient, 1 deviance, then (g+1) values and positions */
     ws->partial = malloc(ws->n_tasks * (k * k + k + 1 + 2 * (ng + 1)) * sizeof *ws->partial);
     ws->tiles = malloc(ws->n_tasks * LOGIT_TILE_ROWS * (ng ? ng : 1) * sizeof *ws->tiles);

@@ -509,7 +509,7 @@ ls_status logit_fill_result(const logit_ws *ws, ls_fit_result *res, ls_error *er
 done:
     if (st != LS_OK) {
         ls_fit_result_release(res);
-        return ls_fail(err, st, "out of memory for the fit result");
+        return ls_fail(err, st, "out of memory");
     }
     return LS_OK;
 }

@@ -260,7 +260,7 @@ static uint32_t dict_add(dict *d, const char *value, size_t len, uint64_t h)
 {
     if (d->n_levels >= UINT32_MAX - 1)
         return UINT32_MAX;
-    if ((d->n_levels + 1) * 2 > d->n_slots && !rehash(d))
+    if ((d->n_levels + 1) * 4 > d->n_slots * 3 && !rehash(d)) /* load factor at most 3/4 */
         return UINT32_MAX;
     size_t cap = d->levels_cap;
     if (!grow((void **)&d->level_offset, &cap, d->n_levels + 1, sizeof(size_t)))
