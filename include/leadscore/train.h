@@ -44,18 +44,18 @@ const char *ls_spec_positive(const ls_spec *spec); /* NULL if not set */
 
 typedef enum {
     LS_POINTS_BUDGET = 1, /* the best possible lead totals `budget` points (default) */
-    LS_POINTS_PDO         /* credit-scorecard: `pdo` points double the odds; base_score at base_odds */
+    LS_POINTS_PDO /* credit-scorecard: `pdo` points double the odds; base_score at base_odds */
 } ls_points_scaling;
 
 typedef struct {
-    const char *target;   /* overrides the spec; required if the spec has none */
-    const char *positive; /* value meaning "converted"; NULL = infer (true / 1) */
-    const char *weights;  /* column of case weights, or NULL */
-    const double *row_weights; /* per-row weights (one per table row), multiplied with the
-                                  weights column; 0 leaves a row out (holdout, folds). NULL = 1 */
+    const char *target;         /* overrides the spec; required if the spec has none */
+    const char *positive;       /* value meaning "converted"; NULL = infer (true / 1) */
+    const char *weights;        /* column of case weights, or NULL */
+    const double *row_weights;  /* per-row weights (one per table row), multiplied with the
+                                   weights column; 0 leaves a row out (holdout, folds). NULL = 1 */
     const char *const *exclude; /* columns never used as criteria */
     size_t n_exclude;
-    size_t pool_below; /* pool categorical levels with fewer rows into (other); 0 = off */
+    size_t pool_below;      /* pool categorical levels with fewer rows into (other); 0 = off */
     double population_rate; /* prior correction to this conversion rate; NAN = off */
 
     ls_fit_options fit; /* l2, l1, tolerance, max iterations */
@@ -92,8 +92,7 @@ typedef struct {
  * must be released with ls_train_report_release(). data_path, if not NULL,
  * is recorded with its SHA-256 in the model's lineage. */
 ls_status ls_train(const ls_table *table, const ls_spec *spec, const ls_train_options *opts,
-                   const char *data_path, ls_model **out, ls_train_report *report,
-                   ls_error *err);
+                   const char *data_path, ls_model **out, ls_train_report *report, ls_error *err);
 
 void ls_train_report_release(ls_train_report *report);
 

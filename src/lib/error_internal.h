@@ -17,7 +17,6 @@ ls_status ls_fail(ls_error *err, ls_status code, const char *fmt, ...) LS_PRINTF
 /* As ls_fail, with the place: file (may be NULL), 1-based line and column
  * index (0 = unknown) and the column's header name (may be NULL). */
 ls_status ls_fail_at(ls_error *err, ls_status code, const char *file, size_t line,
-                     size_t column_index, const char *column, const char *fmt, ...)
-    LS_PRINTF(7, 8);
+                     size_t column_index, const char *column, const char *fmt, ...) LS_PRINTF(7, 8);
 
 #endif

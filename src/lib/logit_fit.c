@@ -125,8 +125,8 @@ static ls_status check_design(const logit_ws *ws, const char *const *names, ls_e
             return LS_OK;
         char buf[32];
         size_t g = ws->col_group[bad_col];
-        return ls_fail(err, LS_ERR_DATA, "row %zu, term '%s': value %g is not finite",
-                       bad_row + 1, term_label(names, bad_col, buf, sizeof buf),
+        return ls_fail(err, LS_ERR_DATA, "row %zu, term '%s': value %g is not finite", bad_row + 1,
+                       term_label(names, bad_col, buf, sizeof buf),
                        ws->grp->value[g][logit_level(ws->grp, g, bad_row)]);
     }
     for (size_t c = 0; c < ws->p; c++) {
@@ -706,8 +706,7 @@ ls_status logit_fit_groups(const logit_groups *groups, size_t n, size_t p, const
         ls_fit_options_init(&o);
     if (res)
         memset(res, 0, sizeof *res);
-    if (!res || !groups || (n > 0 && !y) ||
-        (n > 0 && groups->n_groups > 0 && !groups->codes))
+    if (!res || !groups || (n > 0 && !y) || (n > 0 && groups->n_groups > 0 && !groups->codes))
         return ls_fail(err, LS_ERR_USAGE, "logit_fit_groups: missing data or result");
     ls_status st = check_options(&o, p, err);
     if (st != LS_OK)

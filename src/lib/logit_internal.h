@@ -34,10 +34,10 @@ typedef struct {
 
 typedef struct {
     size_t n_groups;
-    const size_t *n_levels;      /* per group */
-    const int32_t *const *term;  /* per group, per level: X column or -1 */
-    const double *const *value;  /* per group, per level: the value in that column */
-    const logit_codes *codes;    /* per group: the rows' levels */
+    const size_t *n_levels;     /* per group */
+    const int32_t *const *term; /* per group, per level: X column or -1 */
+    const double *const *value; /* per group, per level: the value in that column */
+    const logit_codes *codes;   /* per group: the rows' levels */
 } logit_groups;
 
 /* Level of row i in group g. */
@@ -99,19 +99,19 @@ typedef struct {
     /* Grouped designs (logit_groups.c): flat per-level tables over all
      * groups (group g's levels start at lvl_off[g]), and per-task partials. */
     size_t *lvl_off;
-    size_t *col_group;  /* group of each X column */
-    double *lvl_wsum;   /* Σ w over the level's rows with w > 0 */
-    size_t *lvl_pos;    /* rows with w > 0 and y = 1 */
-    size_t *lvl_neg;    /* rows with w > 0 and y = 0 */
-    int32_t *lvl_act;   /* position in act of the level's column, -1 none */
-    double *lvl_z;      /* the level's value in scaled units */
-    double *lvl_eta;    /* its contribution to η under the last gamma */
-    double *partial;    /* per task: n_act² Hessian, n_act gradient, deviance */
-    uint32_t *tiles;    /* per task: LOGIT_TILE_ROWS × n_groups levels */
-    double *blocks;     /* per task: k × LOGIT_BLOCK_ROWS, rows packed for dense designs */
-    int dense_gram;     /* rows have non-zeros in most columns: pack and use the dense kernel */
+    size_t *col_group; /* group of each X column */
+    double *lvl_wsum;  /* Σ w over the level's rows with w > 0 */
+    size_t *lvl_pos;   /* rows with w > 0 and y = 1 */
+    size_t *lvl_neg;   /* rows with w > 0 and y = 0 */
+    int32_t *lvl_act;  /* position in act of the level's column, -1 none */
+    double *lvl_z;     /* the level's value in scaled units */
+    double *lvl_eta;   /* its contribution to η under the last gamma */
+    double *partial;   /* per task: n_act² Hessian, n_act gradient, deviance */
+    uint32_t *tiles;   /* per task: LOGIT_TILE_ROWS × n_groups levels */
+    double *blocks;    /* per task: k × LOGIT_BLOCK_ROWS, rows packed for dense designs */
+    int dense_gram;    /* rows have non-zeros in most columns: pack and use the dense kernel */
     size_t n_tasks;
-    double *colbuf;     /* n: a column materialised (aliasing checks only) */
+    double *colbuf; /* n: a column materialised (aliasing checks only) */
 
     int have_step;    /* gamma_old/eta_old hold the iterate before the last step */
     double deviance;  /* at gamma */

@@ -73,15 +73,15 @@ typedef struct {
     size_t n_values;
     double lo, hi; /* RANGE */
     int lo_open, hi_open;
-    double points;  /* integer points, or points per unit for PER_UNIT */
-    double cap;     /* PER_UNIT: max points (NAN = no cap) */
-    char *label;    /* text shown in reasons ("Visited pricing page") */
-    long term;      /* index into model terms, -1 if none (hand-written) */
+    double points; /* integer points, or points per unit for PER_UNIT */
+    double cap;    /* PER_UNIT: max points (NAN = no cap) */
+    char *label;   /* text shown in reasons ("Visited pricing page") */
+    long term;     /* index into model terms, -1 if none (hand-written) */
 } ls_rule;
 
 typedef struct {
-    char *column;   /* input column name */
-    char *label;    /* display name (defaults to column) */
+    char *column; /* input column name */
+    char *label;  /* display name (defaults to column) */
     ls_crit_kind kind;
     /* value transform applied before numeric rules (learned models) */
     int log1p;
@@ -98,7 +98,7 @@ typedef struct {
 } ls_criterion;
 
 typedef struct {
-    char *name; /* "(intercept)", "COLUMN", "COLUMN=LEVEL", "COLUMN=missing" */
+    char *name;     /* "(intercept)", "COLUMN", "COLUMN=LEVEL", "COLUMN=missing" */
     long criterion; /* -1 for the intercept */
     double estimate, std_error, z, p_value, ci_low, ci_high;
     double points; /* integer points (per unit for linear terms) */
@@ -128,11 +128,11 @@ struct ls_model {
     /* points scaling: points = factor · coefficient; score = base + Σ points */
     ls_scale_kind scale;
     double factor;
-    double base_points; /* constant added to every score */
-    double budget;      /* BUDGET: points of the best possible lead */
+    double base_points;                /* constant added to every score */
+    double budget;                     /* BUDGET: points of the best possible lead */
     double pdo, base_score, base_odds; /* PDO convention */
-    double round_to;    /* points rounded to multiples of this (1 = whole points) */
-    double probability_offset; /* intercept adjustment (prior correction) */
+    double round_to;                   /* points rounded to multiples of this (1 = whole points) */
+    double probability_offset;         /* intercept adjustment (prior correction) */
     /* integer cards: P(convert | score s) = 1 / (1 + exp(-(card_intercept + s) / card_multiplier));
      * card_multiplier = 0: the card carries no probabilities */
     double card_intercept, card_multiplier;

@@ -33,8 +33,8 @@ ls_status ls_output_open(const char *path, ls_output **out, ls_error *err)
     if (stat(path, &info) == 0 && !S_ISREG(info.st_mode)) {
         o->fp = fopen(path, "w");
         if (!o->fp) {
-            ls_status code = ls_fail_at(err, LS_ERR_IO, path, 0, 0, NULL,
-                                        "cannot open output: %s", strerror(errno));
+            ls_status code = ls_fail_at(err, LS_ERR_IO, path, 0, 0, NULL, "cannot open output: %s",
+                                        strerror(errno));
             free(o);
             return code;
         }

@@ -82,7 +82,8 @@ static int plain_ascii(const char *s, size_t n)
         uint64_t v;
         memcpy(&v, s + i, 8);
         /* high bit set, or a zero byte */
-        if ((v & 0x8080808080808080ULL) || ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL))
+        if ((v & 0x8080808080808080ULL) ||
+            ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL))
             return 0;
     }
     for (; i < n; i++)
@@ -241,8 +242,8 @@ static rec_status parse_record(tokenizer *tk, const char *p, const char *e, int 
 
 ls_fastcsv_status ls_fastcsv_parse(int fd, unsigned long long begin, unsigned long long limit,
                                    unsigned long long file_size, size_t first_line,
-                                   const ls_csv_layout_info *lay, ls_fastcsv_sink sink,
-                                   void *ctx, ls_fastcsv_result *res)
+                                   const ls_csv_layout_info *lay, ls_fastcsv_sink sink, void *ctx,
+                                   ls_fastcsv_result *res)
 {
     tokenizer tk;
     memset(&tk, 0, sizeof tk);

@@ -45,8 +45,7 @@ static double grouped_max(const ls_design *d, const size_t *group_of, size_t j, 
 }
 
 /* Largest contribution (in coefficient units) criterion c can make. */
-static double criterion_max(const ls_model *m, const ls_design *d, const size_t *group_of,
-                            size_t c)
+static double criterion_max(const ls_model *m, const ls_design *d, const size_t *group_of, size_t c)
 {
     double best = 0;
     for (size_t t = 1; t < m->n_terms; t++) {

@@ -16,8 +16,7 @@ void ls_points_scores(const ls_model *model, const ls_design *design, double *sc
 
 /* The same for any design (grouped ones by a table of points per level):
  * LS_OK or LS_ERR_NOMEM. */
-ls_status ls_points_scores_grouped(const ls_model *model, const ls_design *design,
-                                   double *scores);
+ls_status ls_points_scores_grouped(const ls_model *model, const ls_design *design, double *scores);
 
 /* Whole points: floor(x + 0.5), the rounding the scorer and SQL use. */
 double ls_points_round(double x);

@@ -510,8 +510,8 @@ static int merge_column(ls_table *t, part *parts, size_t n_parts, size_t j)
         for (size_t k = 0; k < src->n_levels; k++) {
             if (k + 8 < src->n_levels)
                 dict_prefetch(&c->d, src->level_hash[k + 8]);
-            uint32_t code = intern_hashed(&c->d, level_text(src, k), level_len(src, k),
-                                          src->level_hash[k]);
+            uint32_t code =
+                intern_hashed(&c->d, level_text(src, k), level_len(src, k), src->level_hash[k]);
             if (code == UINT32_MAX) {
                 ok = 0;
                 break;
@@ -703,8 +703,7 @@ static ls_status load_fast(ls_table *t, int fd, unsigned long long size,
     size_t base[MAX_PARTS] = {0};
     for (size_t p = 0; p < n_parts; p++) {
         /* a range that ran past the next cut: the cut was inside a quoted field */
-        if (p + 1 < n_parts && job->res[p].end != job->cut[p + 1] &&
-            job->st[p] == LS_FASTCSV_OK) {
+        if (p + 1 < n_parts && job->res[p].end != job->cut[p + 1] && job->st[p] == LS_FASTCSV_OK) {
             *outcome = FAST_ONE_PART;
             goto done;
         }
@@ -855,8 +854,8 @@ static ls_status type_error(ls_table *t, size_t j, size_t level, const char *wha
 {
     const column *c = &t->cols[j];
     size_t row = first_row_with(c, t->n_rows, level);
-    return ls_fail_at(err, LS_ERR_PARSE, t->source, ls_table_line(t, row), j + 1, c->name, "'%s' %s",
-                      level_text(&c->d, level), what);
+    return ls_fail_at(err, LS_ERR_PARSE, t->source, ls_table_line(t, row), j + 1, c->name,
+                      "'%s' %s", level_text(&c->d, level), what);
 }
 
 static ls_status infer_column(ls_table *t, size_t j, ls_column_type declared, ls_error *err)
@@ -1119,8 +1118,7 @@ size_t ls_table_find_level(const ls_table *t, size_t col, const char *value)
     return dict_find(d, value, len, hash_bytes(value, len));
 }
 
-const void *ls_table_raw_codes(const ls_table *t, size_t col, unsigned *width,
-                               uint32_t *missing)
+const void *ls_table_raw_codes(const ls_table *t, size_t col, unsigned *width, uint32_t *missing)
 {
     const codevec *v = &t->cols[col].codes;
     static const uint8_t none = 0;

@@ -14,8 +14,7 @@
 /* The codes of column col as stored: one per row, *width bytes each (1, 2
  * or 4), *missing where the value is missing; codes < the level count
  * elsewhere. Valid while the table lives. */
-const void *ls_table_raw_codes(const ls_table *t, size_t col, unsigned *width,
-                               uint32_t *missing);
+const void *ls_table_raw_codes(const ls_table *t, size_t col, unsigned *width, uint32_t *missing);
 
 /* Level code of a row of column col, LS_MISSING_CODE where missing. */
 uint32_t ls_table_code(const ls_table *t, size_t col, size_t row);

@@ -482,8 +482,8 @@ static size_t compare_on(const char *data, char sep, const ls_model *a, const ls
     ls_error err;
     ls_error_clear(&err);
     if (ls_csv_open(data, &opts, &r, &err) != LS_OK)
-        fail_msg("cannot read the shared dataset %s: %s (the bundled datasets/ folder)",
-                 data, err.message);
+        fail_msg("cannot read the shared dataset %s: %s (the bundled datasets/ folder)", data,
+                 err.message);
     size_t n = ls_csv_columns(r);
     const char **cols = calloc(n, sizeof *cols);
     for (size_t i = 0; i < n; i++)

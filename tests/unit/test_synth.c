@@ -630,7 +630,8 @@ static void test_spec_text(void **state)
     const char *expect[] = {
         "# leadscore criteria spec\n",
         "\n[leadscore]\ntarget = converted\npositive = 1\nid = lead_id\nmissing = \"\", NA\n",
-        "\n[criterion]\ncolumn = company_size\ntype = numeric\nbands = 1-10, 11-100, 101-500, 501+\n",
+        "\n[criterion]\ncolumn = company_size\ntype = numeric\nbands = 1-10, 11-100, 101-500, "
+        "501+\n",
     };
     for (size_t i = 0; i < 3; i++)
         assert_non_null(strstr(spec.data, expect[i]));

@@ -172,12 +172,13 @@ static void test_parallel_error_place(void **state)
 static void test_tokenizer_fuzz(void **state)
 {
     (void)state;
-    static const char *const atoms[] = {"a", "b", " ", "\t", ",", ";", "|", "\"", "\"\"",
-                                        "\n", "\r\n", "\r", "\xc3\xa9", "\xff", "1", "NA"};
+    static const char *const atoms[] = {"a",    "b",  " ",    "\t", ",",        ";",    "|", "\"",
+                                        "\"\"", "\n", "\r\n", "\r", "\xc3\xa9", "\xff", "1", "NA"};
     char text[256];
     int loaded = 0;
     for (int round = 0; round < 4000; round++) {
-        size_t len = (size_t)snprintf(text, sizeof text, "%s", round % 3 ? "h1,h2,h3\n" : "h1;h2\n");
+        size_t len =
+            (size_t)snprintf(text, sizeof text, "%s", round % 3 ? "h1,h2,h3\n" : "h1;h2\n");
         if (round % 2) {
             size_t atoms_n = 1 + next_rand() % 40;
             for (size_t k = 0; k < atoms_n; k++) {
