@@ -41,23 +41,19 @@
 #define _GNU_SOURCE /* uselocale for the rare %.17g fallback */
 #include "features_internal.h"
 
-#include <errno.h>
-#include <ini.h>
 #include <locale.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "error_internal.h"
+#include "ini_util.h"
 #include "leadscore/csv.h"
 #include "leadscore/output.h"
 #include "text.h"
 
-#define SPEC_MAX_BYTES (1u << 20)
-#define SPEC_MAX_LINE 199
 #define MAX_WINDOW_DAYS 3660u
 #define MAX_PARAMS 64
 
@@ -93,71 +89,8 @@ int ls_feature_is_kind_value(ls_feature_kind k)
 
 typedef struct {
     ls_features *f;
-    char message[LS_ERROR_MESSAGE_MAX];
-    int failed;
+    ls_ini_error e;
 } parse_ctx;
-
-static int set_error(parse_ctx *ctx, const char *fmt, ...) LS_PRINTF(2, 3);
-static int set_error(parse_ctx *ctx, const char *fmt, ...)
-{
-    if (!ctx->failed) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(ctx->message, sizeof ctx->message, fmt, ap);
-        va_end(ap);
-        ctx->failed = 1;
-    }
-    return 0;
-}
-
-/* Splits a comma-separated list ("quoted" items keep commas), appending. */
-static int split_list(const char *value, char ***items, size_t *n)
-{
-    const char *p = value;
-    char buf[256];
-    while (*p) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        size_t len = 0;
-        if (*p == '"') {
-            p++;
-            while (*p && *p != '"' && len + 1 < sizeof buf)
-                buf[len++] = *p++;
-            if (*p != '"')
-                return 0;
-            p++;
-            while (*p == ' ' || *p == '\t')
-                p++;
-        } else {
-            while (*p && *p != ',' && len + 1 < sizeof buf)
-                buf[len++] = *p++;
-            while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\t'))
-                len--;
-            if (len == 0)
-                return 0;
-        }
-        if (*p && *p != ',')
-            return 0;
-        buf[len] = '\0';
-        char **grown = realloc(*items, (*n + 1) * sizeof **items);
-        if (!grown)
-            return 0;
-        *items = grown;
-        if (!(grown[*n] = ls_strdup(buf)))
-            return 0;
-        (*n)++;
-        if (*p == ',')
-            p++;
-    }
-    return 1;
-}
-
-static void free_list(char **items, size_t n)
-{
-    for (size_t i = 0; items && i < n; i++)
-        free(items[i]);
-    free(items);
-}
 
 static int set_string(char **slot, const char *value)
 {
@@ -175,7 +108,7 @@ static int events_key(parse_ctx *ctx, const char *name, const char *value)
                       &f->value_column, &f->leads_id,     &f->label_date};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (strcmp(name, keys[i]) == 0)
-            return set_string(slots[i], value) || set_error(ctx, "out of memory");
+            return set_string(slots[i], value) || ls_ini_fail(&ctx->e, "out of memory");
     if (strcmp(name, "separator") == 0) {
         static const struct {
             const char *name;
@@ -187,10 +120,10 @@ static int events_key(parse_ctx *ctx, const char *name, const char *value)
                 f->events.separator = seps[i].c;
                 return 1;
             }
-        return set_error(ctx, "[events] separator: '%s' is not comma, semicolon, tab or pipe",
-                         value);
+        return ls_ini_fail(&ctx->e, "[events] separator: '%s' is not comma, semicolon, tab or pipe",
+                           value);
     }
-    return set_error(ctx, "[events]: unknown key '%s'", name);
+    return ls_ini_fail(&ctx->e, "[events]: unknown key '%s'", name);
 }
 
 static int valid_name(const char *s)
@@ -207,13 +140,13 @@ static int valid_name(const char *s)
 static int add_param(parse_ctx *ctx, ls_feature_def *d, double days)
 {
     if (d->n_params >= MAX_PARAMS)
-        return set_error(ctx, "feature '%s': more than %d values", d->name, MAX_PARAMS);
+        return ls_ini_fail(&ctx->e, "feature '%s': more than %d values", d->name, MAX_PARAMS);
     for (size_t i = 0; i < d->n_params; i++)
         if (d->params[i] == days)
-            return set_error(ctx, "feature '%s': %g days is listed twice", d->name, days);
+            return ls_ini_fail(&ctx->e, "feature '%s': %g days is listed twice", d->name, days);
     double *grown = realloc(d->params, (d->n_params + 1) * sizeof *grown);
     if (!grown)
-        return set_error(ctx, "out of memory");
+        return ls_ini_fail(&ctx->e, "out of memory");
     d->params = grown;
     grown[d->n_params++] = days;
     return 1;
@@ -225,24 +158,25 @@ static int parse_days_list(parse_ctx *ctx, ls_feature_def *d, const char *key, c
 {
     char **items = NULL;
     size_t n = 0;
-    int ok = split_list(value, &items, &n);
+    int ok = ls_ini_split_list(value, &items, &n);
     if (!ok)
-        set_error(ctx, "feature '%s': %s: malformed list '%s'", d->name, key, value);
+        ls_ini_fail(&ctx->e, "feature '%s': %s: malformed list '%s'", d->name, key, value);
     for (size_t i = 0; ok && i < n; i++) {
         int64_t us;
         if (!ls_duration_parse(items[i], &us)) {
-            ok = set_error(ctx, "feature '%s': %s: '%s' is not a duration (e.g. 7d, 12h, 2w)",
-                           d->name, key, items[i]);
+            ok = ls_ini_fail(&ctx->e, "feature '%s': %s: '%s' is not a duration (e.g. 7d, 12h, 2w)",
+                             d->name, key, items[i]);
             break;
         }
         if (whole && (us % LS_TIME_DAY != 0 || us / LS_TIME_DAY > MAX_WINDOW_DAYS)) {
-            ok = set_error(ctx, "feature '%s': %s: '%s' must be a whole number of days up to %u",
-                           d->name, key, items[i], MAX_WINDOW_DAYS);
+            ok = ls_ini_fail(&ctx->e,
+                             "feature '%s': %s: '%s' must be a whole number of days up to %u",
+                             d->name, key, items[i], MAX_WINDOW_DAYS);
             break;
         }
         ok = add_param(ctx, d, (double)us / (double)LS_TIME_DAY);
     }
-    free_list(items, n);
+    ls_ini_free_list(items, n);
     return ok;
 }
 
@@ -251,11 +185,12 @@ static int parse_one_duration(parse_ctx *ctx, ls_feature_def *d, const char *key
 {
     int64_t us;
     if (!ls_duration_parse(value, &us))
-        return set_error(ctx, "feature '%s': %s: '%s' is not a duration (e.g. 7d, 12h, 2w)",
-                         d->name, key, value);
+        return ls_ini_fail(&ctx->e, "feature '%s': %s: '%s' is not a duration (e.g. 7d, 12h, 2w)",
+                           d->name, key, value);
     if (whole && (us % LS_TIME_DAY != 0 || us / LS_TIME_DAY > MAX_WINDOW_DAYS))
-        return set_error(ctx, "feature '%s': %s: '%s' must be a whole number of days up to %u",
-                         d->name, key, value, MAX_WINDOW_DAYS);
+        return ls_ini_fail(&ctx->e,
+                           "feature '%s': %s: '%s' must be a whole number of days up to %u",
+                           d->name, key, value, MAX_WINDOW_DAYS);
     *days = (double)us / (double)LS_TIME_DAY;
     return 1;
 }
@@ -269,29 +204,30 @@ static int feature_key(parse_ctx *ctx, ls_feature_def *d, const char *name, cons
                 d->kind_set = 1;
                 return 1;
             }
-        return set_error(ctx,
-                         "feature '%s': unknown kind '%s' (count, sum, mean, distinct, recency, "
-                         "active_days, trend, decayed_count, decayed_sum)",
-                         d->name, value);
+        return ls_ini_fail(&ctx->e,
+                           "feature '%s': unknown kind '%s' (count, sum, mean, distinct, recency, "
+                           "active_days, trend, decayed_count, decayed_sum)",
+                           d->name, value);
     }
     if (strcmp(name, "events") == 0)
-        return split_list(value, &d->events, &d->n_events) ||
-               set_error(ctx, "feature '%s': events: malformed list '%s'", d->name, value);
+        return ls_ini_split_list(value, &d->events, &d->n_events) ||
+               ls_ini_fail(&ctx->e, "feature '%s': events: malformed list '%s'", d->name, value);
     if (strcmp(name, "prefix") == 0)
-        return split_list(value, &d->prefixes, &d->n_prefixes) ||
-               set_error(ctx, "feature '%s': prefix: malformed list '%s'", d->name, value);
+        return ls_ini_split_list(value, &d->prefixes, &d->n_prefixes) ||
+               ls_ini_fail(&ctx->e, "feature '%s': prefix: malformed list '%s'", d->name, value);
     if (strcmp(name, "window") == 0 || strcmp(name, "lifespan") == 0) {
         if (strcmp(name, "lifespan") == 0) {
             if (d->decay == LS_DECAY_EXP)
-                return set_error(ctx, "feature '%s': give half_life or lifespan, not both",
-                                 d->name);
+                return ls_ini_fail(&ctx->e, "feature '%s': give half_life or lifespan, not both",
+                                   d->name);
             d->decay = LS_DECAY_LINEAR;
         }
         return parse_days_list(ctx, d, name, value, 1);
     }
     if (strcmp(name, "half_life") == 0) {
         if (d->decay == LS_DECAY_LINEAR)
-            return set_error(ctx, "feature '%s': give half_life or lifespan, not both", d->name);
+            return ls_ini_fail(&ctx->e, "feature '%s': give half_life or lifespan, not both",
+                               d->name);
         d->decay = LS_DECAY_EXP;
         return parse_days_list(ctx, d, name, value, 0);
     }
@@ -304,14 +240,14 @@ static int feature_key(parse_ctx *ctx, ls_feature_def *d, const char *name, cons
         *(strcmp(name, "recent") == 0 ? &d->recent : &d->baseline) = (uint32_t)days;
         return 1;
     }
-    return set_error(ctx, "feature '%s': unknown key '%s'", d->name, name);
+    return ls_ini_fail(&ctx->e, "feature '%s': unknown key '%s'", d->name, name);
 }
 
 static int on_entry(void *user, const char *section, const char *name, const char *value)
 {
     parse_ctx *ctx = user;
     ls_features *f = ctx->f;
-    if (ctx->failed)
+    if (ctx->e.failed)
         return 0;
     if (strcmp(section, "events") == 0)
         return events_key(ctx, name, value);
@@ -319,14 +255,14 @@ static int on_entry(void *user, const char *section, const char *name, const cha
         return 1; /* [leadscore] and [criterion] belong to ls_spec_load */
     if (strcmp(name, "name") == 0) {
         if (!valid_name(value))
-            return set_error(ctx, "feature name '%s': use letters, digits, '_', '-' and '.' only",
-                             value);
+            return ls_ini_fail(
+                &ctx->e, "feature name '%s': use letters, digits, '_', '-' and '.' only", value);
         for (size_t i = 0; i < f->n_defs; i++)
             if (strcmp(f->defs[i].name, value) == 0)
-                return set_error(ctx, "feature '%s' is defined twice", value);
+                return ls_ini_fail(&ctx->e, "feature '%s' is defined twice", value);
         ls_feature_def *grown = realloc(f->defs, (f->n_defs + 1) * sizeof *grown);
         if (!grown)
-            return set_error(ctx, "out of memory");
+            return ls_ini_fail(&ctx->e, "out of memory");
         f->defs = grown;
         ls_feature_def *d = &grown[f->n_defs++];
         memset(d, 0, sizeof *d);
@@ -334,10 +270,10 @@ static int on_entry(void *user, const char *section, const char *name, const cha
         d->recent = 7;
         d->baseline = 21;
         d->name = ls_strdup(value);
-        return d->name != NULL || set_error(ctx, "out of memory");
+        return d->name != NULL || ls_ini_fail(&ctx->e, "out of memory");
     }
     if (f->n_defs == 0)
-        return set_error(ctx, "[feature]: start with 'name = NAME' before '%s'", name);
+        return ls_ini_fail(&ctx->e, "[feature]: start with 'name = NAME' before '%s'", name);
     return feature_key(ctx, &f->defs[f->n_defs - 1], name, value);
 }
 
@@ -481,47 +417,21 @@ static ls_status build_outputs(ls_features *f, ls_error *err)
     return LS_OK;
 }
 
-static ls_status check_lines(const char *text, const char *name, ls_error *err)
-{
-    size_t line = 1, len = 0;
-    for (const char *p = text; *p; p++) {
-        if (*p == '\n') {
-            line++;
-            len = 0;
-        } else if (++len > SPEC_MAX_LINE) {
-            return ls_fail_at(err, LS_ERR_PARSE, name, line, 0, NULL,
-                              "line is longer than %d characters: continue long lists on "
-                              "indented lines",
-                              SPEC_MAX_LINE);
-        }
-    }
-    return LS_OK;
-}
-
 ls_status ls_features_parse(const char *text, const char *name, ls_features **out, ls_error *err)
 {
     *out = NULL;
-    ls_status st = check_lines(text, name, err);
-    if (st != LS_OK)
-        return st;
     ls_features *f = calloc(1, sizeof *f);
     if (!f || !(f->source = ls_strdup(name)) || !(f->text = ls_strdup(text))) {
         ls_features_free(f);
         return ls_fail(err, LS_ERR_NOMEM, "out of memory");
     }
     ls_events_options_init(&f->events);
-    parse_ctx ctx;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.f = f;
+    parse_ctx ctx = {.f = f};
     size_t lines[4096];
     size_t n_lines = section_lines(text, lines, sizeof lines / sizeof lines[0]);
-    int line = ini_parse_string(text, on_entry, &ctx);
-    if (line != 0) {
-        st = ls_fail_at(err, LS_ERR_PARSE, name, line > 0 ? (size_t)line : 0, 0, NULL, "%s",
-                        ctx.failed ? ctx.message
-                                   : "malformed line: expected 'key = value' or a [section]");
+    ls_status st = ls_ini_parse(text, name, on_entry, &ctx, &ctx.e, err);
+    if (st != LS_OK)
         goto fail;
-    }
     if (f->n_defs == 0) {
         st = ls_fail_at(err, LS_ERR_USAGE, name, 0, 0, NULL,
                         "the spec defines no [feature] sections");
@@ -559,29 +469,11 @@ fail:
 ls_status ls_features_load(const char *path, ls_features **out, ls_error *err)
 {
     *out = NULL;
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return ls_fail_at(err, errno == ENOENT ? LS_ERR_NOTFOUND : LS_ERR_IO, path, 0, 0, NULL,
-                          "cannot open criteria spec: %s", strerror(errno));
-    char *text = malloc(SPEC_MAX_BYTES + 1);
-    if (!text) {
-        fclose(fp);
-        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
-    }
-    size_t n = fread(text, 1, SPEC_MAX_BYTES + 1, fp);
-    int bad = ferror(fp);
-    fclose(fp);
-    ls_status st;
-    if (bad)
-        st = ls_fail_at(err, LS_ERR_IO, path, 0, 0, NULL, "read error");
-    else if (n > SPEC_MAX_BYTES)
-        st = ls_fail_at(err, LS_ERR_LIMIT, path, 0, 0, NULL, "criteria spec is larger than 1 MiB");
-    else if (memchr(text, '\0', n))
-        st = ls_fail_at(err, LS_ERR_PARSE, path, 0, 0, NULL, "criteria spec contains a NUL byte");
-    else {
-        text[n] = '\0';
-        st = ls_features_parse(text, path, out, err);
-    }
+    char *text;
+    ls_status st = ls_ini_read_file(path, "criteria spec", &text, err);
+    if (st != LS_OK)
+        return st;
+    st = ls_features_parse(text, path, out, err);
     free(text);
     return st;
 }
@@ -593,8 +485,8 @@ void ls_features_free(ls_features *f)
     for (size_t i = 0; i < f->n_defs; i++) {
         ls_feature_def *d = &f->defs[i];
         free(d->name);
-        free_list(d->events, d->n_events);
-        free_list(d->prefixes, d->n_prefixes);
+        ls_ini_free_list(d->events, d->n_events);
+        ls_ini_free_list(d->prefixes, d->n_prefixes);
         free(d->params);
     }
     free(f->defs);
@@ -786,7 +678,7 @@ void ls_event_types_release(ls_event_types *t)
 {
     if (!t)
         return;
-    free_list(t->names, t->n);
+    ls_ini_free_list(t->names, t->n);
     free(t->table);
     free(t->hashes);
     free(t->match_start);
@@ -932,7 +824,7 @@ void ls_leads_release(ls_leads *l)
     if (!l)
         return;
     if (l->columns)
-        free_list(l->columns, l->n_columns);
+        ls_ini_free_list(l->columns, l->n_columns);
     free((void *)l->ids);
     free(l->id_len);
     free(l->snapshot);

@@ -27,8 +27,6 @@
 #include "spec.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <ini.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,74 +34,13 @@
 #include <strings.h>
 
 #include "error_internal.h"
+#include "ini_util.h"
 #include "text.h"
-
-#define SPEC_MAX_BYTES (1u << 20)
-#define SPEC_MAX_LINE 199
 
 typedef struct {
     ls_spec *spec;
-    char message[LS_ERROR_MESSAGE_MAX];
-    int failed;
+    ls_ini_error e;
 } parse_ctx;
-
-/* Keeps the first error's message; returns 0 so handlers can `return set_error(...)`. */
-static int set_error(parse_ctx *ctx, const char *fmt, ...) LS_PRINTF(2, 3);
-static int set_error(parse_ctx *ctx, const char *fmt, ...)
-{
-    if (!ctx->failed) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(ctx->message, sizeof ctx->message, fmt, ap);
-        va_end(ap);
-        ctx->failed = 1;
-    }
-    return 0;
-}
-
-/* Splits a comma-separated list; "quoted" items keep commas. Appends to *items. */
-static int split_list(const char *value, char ***items, size_t *n)
-{
-    const char *p = value;
-    char buf[256];
-    while (*p) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        size_t len = 0;
-        if (*p == '"') {
-            p++;
-            while (*p && *p != '"' && len + 1 < sizeof buf)
-                buf[len++] = *p++;
-            if (*p != '"')
-                return 0;
-            p++;
-            while (*p == ' ' || *p == '\t')
-                p++;
-            if (*p && *p != ',')
-                return 0;
-        } else {
-            while (*p && *p != ',' && len + 1 < sizeof buf)
-                buf[len++] = *p++;
-            while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\t'))
-                len--;
-            if (len == 0 && (*p == ',' || !*p) && p != value)
-                return 0; /* empty unquoted item */
-        }
-        buf[len] = '\0';
-        char **grown = realloc(*items, (*n + 1) * sizeof **items);
-        if (!grown)
-            return 0;
-        *items = grown;
-        if (!(grown[*n] = ls_strdup(buf)))
-            return 0;
-        (*n)++;
-        if (*p == ',')
-            p++;
-        else if (*p)
-            return 0;
-    }
-    return 1;
-}
 
 static int parse_yes_no(const char *v, int *out)
 {
@@ -156,27 +93,28 @@ static int global_key(parse_ctx *ctx, const char *name, const char *value)
         return *slot != NULL;
     }
     if (strcmp(name, "id") == 0)
-        return split_list(value, &s->ids, &s->n_ids) ||
-               set_error(ctx, "[leadscore] %s: malformed list '%s'", name, value);
+        return ls_ini_split_list(value, &s->ids, &s->n_ids) ||
+               ls_ini_fail(&ctx->e, "[leadscore] %s: malformed list '%s'", name, value);
     if (strcmp(name, "exclude") == 0)
-        return split_list(value, &s->exclude, &s->n_exclude) ||
-               set_error(ctx, "[leadscore] %s: malformed list '%s'", name, value);
+        return ls_ini_split_list(value, &s->exclude, &s->n_exclude) ||
+               ls_ini_fail(&ctx->e, "[leadscore] %s: malformed list '%s'", name, value);
     if (strcmp(name, "missing") == 0) {
         s->has_missing = 1;
-        return split_list(value, &s->missing, &s->n_missing) ||
-               set_error(ctx, "[leadscore] %s: malformed list '%s'", name, value);
+        return ls_ini_split_list(value, &s->missing, &s->n_missing) ||
+               ls_ini_fail(&ctx->e, "[leadscore] %s: malformed list '%s'", name, value);
     }
     if (strcmp(name, "separator") == 0)
         return parse_separator(value, &s->separator) ||
-               set_error(ctx, "[leadscore] %s: '%s' is not one of comma, semicolon, tab, pipe",
-                         name, value);
+               ls_ini_fail(&ctx->e,
+                           "[leadscore] %s: '%s' is not one of comma, semicolon, tab, pipe", name,
+                           value);
     if (strcmp(name, "criteria") == 0)
         return parse_yes_no(value, &s->only_listed) ||
-               set_error(ctx, "[leadscore] %s: '%s' is not 'all' or 'listed'", name, value);
+               ls_ini_fail(&ctx->e, "[leadscore] %s: '%s' is not 'all' or 'listed'", name, value);
     if (strcmp(name, "pool_below") == 0)
         return parse_count(value, &s->pool_below) ||
-               set_error(ctx, "[leadscore] %s: '%s' is not a whole number", name, value);
-    return set_error(ctx, "[leadscore]: unknown key '%s'", name);
+               ls_ini_fail(&ctx->e, "[leadscore] %s: '%s' is not a whole number", name, value);
+    return ls_ini_fail(&ctx->e, "[leadscore]: unknown key '%s'", name);
 }
 
 /* The leading number of a band label: "1-10" → 1, "501+" → 501,
@@ -200,24 +138,25 @@ static int band_lower_bound(const char *label, double *lo)
 
 static int set_bands(parse_ctx *ctx, ls_spec_criterion *c, const char *value)
 {
-    if (!split_list(value, &c->bands, &c->n_bands))
-        return set_error(ctx, "criterion '%s': bands: malformed list '%s'", c->column, value);
+    if (!ls_ini_split_list(value, &c->bands, &c->n_bands))
+        return ls_ini_fail(&ctx->e, "criterion '%s': bands: malformed list '%s'", c->column, value);
     if (c->n_bands == 0)
-        return set_error(ctx, "criterion '%s': bands: the list is empty", c->column);
+        return ls_ini_fail(&ctx->e, "criterion '%s': bands: the list is empty", c->column);
     /* never realloc to 0 bytes: that frees and would leave band_lo dangling */
     double *lo = realloc(c->band_lo, c->n_bands * sizeof *lo);
     if (!lo)
-        return set_error(ctx, "out of memory");
+        return ls_ini_fail(&ctx->e, "out of memory");
     c->band_lo = lo;
     for (size_t k = 0; k < c->n_bands; k++) {
         if (!band_lower_bound(c->bands[k], &lo[k]))
-            return set_error(ctx,
-                             "criterion '%s': band '%s' does not start with a number "
-                             "(write bands as 1-10, 11-100, 101+)",
-                             c->column, c->bands[k]);
+            return ls_ini_fail(&ctx->e,
+                               "criterion '%s': band '%s' does not start with a number "
+                               "(write bands as 1-10, 11-100, 101+)",
+                               c->column, c->bands[k]);
         if (k > 0 && !(lo[k] > lo[k - 1]))
-            return set_error(ctx, "criterion '%s': band '%s' must start above the previous band",
-                             c->column, c->bands[k]);
+            return ls_ini_fail(&ctx->e,
+                               "criterion '%s': band '%s' must start above the previous band",
+                               c->column, c->bands[k]);
     }
     return 1;
 }
@@ -226,7 +165,7 @@ static int set_cap(parse_ctx *ctx, ls_spec_criterion *c, const char *value)
 {
     char **parts = NULL;
     size_t n = 0;
-    int ok = split_list(value, &parts, &n) && (n == 1 || n == 2);
+    int ok = ls_ini_split_list(value, &parts, &n) && (n == 1 || n == 2);
     double a = NAN, b = NAN;
     if (ok && n == 1)
         ok = ls_parse_number(parts[0], &b) == LS_NUM_OK;
@@ -237,8 +176,8 @@ static int set_cap(parse_ctx *ctx, ls_spec_criterion *c, const char *value)
         free(parts[i]);
     free(parts);
     if (!ok)
-        return set_error(ctx, "criterion '%s': cap: expected 'MAX' or 'MIN, MAX', not '%s'",
-                         c->column, value);
+        return ls_ini_fail(&ctx->e, "criterion '%s': cap: expected 'MAX' or 'MIN, MAX', not '%s'",
+                           c->column, value);
     c->cap_lo = a;
     c->cap_hi = b;
     return 1;
@@ -248,7 +187,7 @@ static int criterion_key(parse_ctx *ctx, ls_spec_criterion *c, const char *name,
 {
     if (strcmp(name, "type") == 0)
         return ls_column_type_parse(value, &c->type) ||
-               set_error(ctx, "criterion '%s': unknown type '%s'", c->column, value);
+               ls_ini_fail(&ctx->e, "criterion '%s': unknown type '%s'", c->column, value);
     if (strcmp(name, "label") == 0 || strcmp(name, "reference") == 0) {
         char **slot = strcmp(name, "label") == 0 ? &c->label : &c->reference;
         free(*slot);
@@ -256,15 +195,16 @@ static int criterion_key(parse_ctx *ctx, ls_spec_criterion *c, const char *name,
         return *slot != NULL;
     }
     if (strcmp(name, "missing") == 0)
-        return split_list(value, &c->missing, &c->n_missing) ||
-               set_error(ctx, "criterion '%s': missing: malformed list '%s'", c->column, value);
+        return ls_ini_split_list(value, &c->missing, &c->n_missing) ||
+               ls_ini_fail(&ctx->e, "criterion '%s': missing: malformed list '%s'", c->column,
+                           value);
     if (strcmp(name, "transform") == 0) {
         if (strcmp(value, "log1p") == 0 || strcmp(value, "none") == 0) {
             c->log1p = strcmp(value, "log1p") == 0;
             return 1;
         }
-        return set_error(ctx, "criterion '%s': transform '%s' is not log1p or none", c->column,
-                         value);
+        return ls_ini_fail(&ctx->e, "criterion '%s': transform '%s' is not log1p or none",
+                           c->column, value);
     }
     if (strcmp(name, "cap") == 0)
         return set_cap(ctx, c, value);
@@ -272,8 +212,8 @@ static int criterion_key(parse_ctx *ctx, ls_spec_criterion *c, const char *name,
         return set_bands(ctx, c, value);
     if (strcmp(name, "pool_below") == 0)
         return parse_count(value, &c->pool_below) ||
-               set_error(ctx, "criterion '%s': pool_below: '%s' is not a whole number", c->column,
-                         value);
+               ls_ini_fail(&ctx->e, "criterion '%s': pool_below: '%s' is not a whole number",
+                           c->column, value);
     if (strcmp(name, "use") == 0) {
         int b;
         if (strcasecmp(value, "force") == 0)
@@ -281,11 +221,11 @@ static int criterion_key(parse_ctx *ctx, ls_spec_criterion *c, const char *name,
         else if (ls_parse_bool(value, &b))
             c->use = b ? LS_USE_YES : LS_USE_NO;
         else
-            return set_error(ctx, "criterion '%s': use: '%s' is not yes, no or force", c->column,
-                             value);
+            return ls_ini_fail(&ctx->e, "criterion '%s': use: '%s' is not yes, no or force",
+                               c->column, value);
         return 1;
     }
-    return set_error(ctx, "criterion '%s': unknown key '%s'", c->column, name);
+    return ls_ini_fail(&ctx->e, "criterion '%s': unknown key '%s'", c->column, name);
 }
 
 static ls_spec_criterion *new_criterion(ls_spec *s, const char *column)
@@ -309,41 +249,25 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 {
     parse_ctx *ctx = user;
     ls_spec *s = ctx->spec;
-    if (ctx->failed)
+    if (ctx->e.failed)
         return 0;
     if (strcmp(section, "leadscore") == 0 || section[0] == '\0')
         return global_key(ctx, name, value);
     if (strcmp(section, "feature") == 0 || strcmp(section, "events") == 0)
         return 1; /* product-usage features: read by the events module (features.h) */
     if (strcmp(section, "criterion") != 0)
-        return set_error(ctx, "unknown section [%s]: expected [leadscore] or [criterion]", section);
+        return ls_ini_fail(&ctx->e, "unknown section [%s]: expected [leadscore] or [criterion]",
+                           section);
     /* libinih truncates section names to 50 bytes, too short for real
      * headers, so each criterion starts with a `column = NAME` key. */
     if (strcmp(name, "column") == 0) {
         if (ls_spec_find(s, value))
-            return set_error(ctx, "criterion '%s' is described twice", value);
-        return new_criterion(s, value) != NULL || set_error(ctx, "out of memory");
+            return ls_ini_fail(&ctx->e, "criterion '%s' is described twice", value);
+        return new_criterion(s, value) != NULL || ls_ini_fail(&ctx->e, "out of memory");
     }
     if (s->n_criteria == 0)
-        return set_error(ctx, "[criterion]: start with 'column = NAME' before '%s'", name);
+        return ls_ini_fail(&ctx->e, "[criterion]: start with 'column = NAME' before '%s'", name);
     return criterion_key(ctx, &s->criteria[s->n_criteria - 1], name, value);
-}
-
-static ls_status check_lines(const char *text, const char *name, ls_error *err)
-{
-    size_t line = 1, len = 0;
-    for (const char *p = text; *p; p++) {
-        if (*p == '\n') {
-            line++;
-            len = 0;
-        } else if (++len > SPEC_MAX_LINE) {
-            return ls_fail_at(err, LS_ERR_PARSE, name, line, 0, NULL,
-                              "line is longer than %d characters: continue long lists on "
-                              "indented lines",
-                              SPEC_MAX_LINE);
-        }
-    }
-    return LS_OK;
 }
 
 static ls_status flatten_types(ls_spec *s, ls_error *err)
@@ -368,25 +292,16 @@ static ls_status flatten_types(ls_spec *s, ls_error *err)
 ls_status ls_spec_parse(const char *text, const char *name, ls_spec **out, ls_error *err)
 {
     *out = NULL;
-    ls_status st = check_lines(text, name, err);
-    if (st != LS_OK)
-        return st;
     ls_spec *s = calloc(1, sizeof *s);
     if (!s || !(s->name = ls_strdup(name))) {
         free(s);
         return ls_fail(err, LS_ERR_NOMEM, "out of memory");
     }
     s->pool_below = -1;
-    parse_ctx ctx = {s, "", 0};
-    int line = ini_parse_string(text, on_entry, &ctx);
-    if (line != 0) {
-        st = ls_fail_at(err, LS_ERR_PARSE, name, line > 0 ? (size_t)line : 0, 0, NULL, "%s",
-                        ctx.failed ? ctx.message
-                                   : "malformed line: expected 'key = value' or a [section]");
-        ls_spec_free(s);
-        return st;
-    }
-    st = flatten_types(s, err);
+    parse_ctx ctx = {.spec = s};
+    ls_status st = ls_ini_parse(text, name, on_entry, &ctx, &ctx.e, err);
+    if (st == LS_OK)
+        st = flatten_types(s, err);
     if (st != LS_OK) {
         ls_spec_free(s);
         return st;
@@ -398,38 +313,13 @@ ls_status ls_spec_parse(const char *text, const char *name, ls_spec **out, ls_er
 ls_status ls_spec_load(const char *path, ls_spec **out, ls_error *err)
 {
     *out = NULL;
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return ls_fail_at(err, errno == ENOENT ? LS_ERR_NOTFOUND : LS_ERR_IO, path, 0, 0, NULL,
-                          "cannot open criteria spec: %s", strerror(errno));
-    char *text = malloc(SPEC_MAX_BYTES + 1);
-    if (!text) {
-        fclose(fp);
-        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
-    }
-    size_t n = fread(text, 1, SPEC_MAX_BYTES + 1, fp);
-    int bad = ferror(fp);
-    fclose(fp);
-    ls_status st;
-    if (bad)
-        st = ls_fail_at(err, LS_ERR_IO, path, 0, 0, NULL, "read error");
-    else if (n > SPEC_MAX_BYTES)
-        st = ls_fail_at(err, LS_ERR_LIMIT, path, 0, 0, NULL, "criteria spec is larger than 1 MiB");
-    else if (memchr(text, '\0', n))
-        st = ls_fail_at(err, LS_ERR_PARSE, path, 0, 0, NULL, "criteria spec contains a NUL byte");
-    else {
-        text[n] = '\0';
-        st = ls_spec_parse(text, path, out, err);
-    }
+    char *text;
+    ls_status st = ls_ini_read_file(path, "criteria spec", &text, err);
+    if (st != LS_OK)
+        return st;
+    st = ls_spec_parse(text, path, out, err);
     free(text);
     return st;
-}
-
-static void free_list(char **items, size_t n)
-{
-    for (size_t i = 0; items && i < n; i++)
-        free(items[i]);
-    free(items);
 }
 
 void ls_spec_free(ls_spec *s)
@@ -441,14 +331,14 @@ void ls_spec_free(ls_spec *s)
         free(c->column);
         free(c->label);
         free(c->reference);
-        free_list(c->missing, c->n_missing);
-        free_list(c->bands, c->n_bands);
+        ls_ini_free_list(c->missing, c->n_missing);
+        ls_ini_free_list(c->bands, c->n_bands);
         free(c->band_lo);
     }
     free(s->criteria);
-    free_list(s->ids, s->n_ids);
-    free_list(s->missing, s->n_missing);
-    free_list(s->exclude, s->n_exclude);
+    ls_ini_free_list(s->ids, s->n_ids);
+    ls_ini_free_list(s->missing, s->n_missing);
+    ls_ini_free_list(s->exclude, s->n_exclude);
     free(s->type_names);
     free(s->types);
     free(s->target);
