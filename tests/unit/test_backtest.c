@@ -15,69 +15,20 @@
 #include "leadscore/monitor.h"
 #include "leadscore/train.h"
 #include "model_internal.h"
+#include "quarter_fixture.h"
 #include "quarter_synth.h"
-
-typedef struct {
-    char a[64], b[64];
-} paths;
-
-static int setup_paths(void **state)
-{
-    paths *p = malloc(sizeof *p);
-    snprintf(p->a, sizeof p->a, "/tmp/ls_backtest_a_XXXXXX");
-    snprintf(p->b, sizeof p->b, "/tmp/ls_backtest_b_XXXXXX");
-    int fa = mkstemp(p->a), fb = mkstemp(p->b);
-    if (fa < 0 || fb < 0)
-        return -1;
-    close(fa);
-    close(fb);
-    *state = p;
-    return 0;
-}
-
-static int teardown_paths(void **state)
-{
-    paths *p = *state;
-    unlink(p->a);
-    unlink(p->b);
-    free(p);
-    return 0;
-}
-
-static ls_table *quarter(const ls_quarter_options *o, const char *path)
-{
-    ls_error err;
-    ls_table *t = NULL;
-    assert_int_equal(ls_quarter_write_path(o, path, &err), LS_OK);
-    assert_int_equal(ls_table_load(path, NULL, &t, &err), LS_OK);
-    return t;
-}
-
-static ls_model *train(const ls_table *t)
-{
-    ls_train_options o;
-    ls_train_options_init(&o);
-    o.target = "converted";
-    ls_model *m = NULL;
-    ls_error err;
-    ls_status st = ls_train(t, NULL, &o, NULL, &m, NULL, &err);
-    if (st != LS_OK)
-        print_error("ls_train: %s\n", err.message);
-    assert_int_equal(st, LS_OK);
-    return m;
-}
 
 /* Trains on a default quarter (seed) and backtests on the next one (with
  * the changes in next). */
-static void backtest_pair(const paths *p, uint64_t seed, ls_quarter_options next,
+static void backtest_pair(const quarter_paths *p, uint64_t seed, ls_quarter_options next,
                           ls_backtest_report *r)
 {
     ls_quarter_options first;
     ls_quarter_options_init(&first);
     first.seed = seed;
     next.seed = seed + 7000;
-    ls_table *ta = quarter(&first, p->a), *tb = quarter(&next, p->b);
-    ls_model *m = train(ta);
+    ls_table *ta = quarter_table(&first, p->a), *tb = quarter_table(&next, p->b);
+    ls_model *m = quarter_train(ta);
     ls_error err;
     assert_int_equal(ls_backtest(m, tb, NULL, r, &err), LS_OK);
     ls_model_free(m);
@@ -87,14 +38,14 @@ static void backtest_pair(const paths *p, uint64_t seed, ls_quarter_options next
 
 static void test_measures_match_metrics(void **state)
 {
-    paths *p = *state;
+    quarter_paths *p = *state;
     ls_quarter_options o;
     ls_quarter_options_init(&o);
     o.seed = 3;
-    ls_table *ta = quarter(&o, p->a);
+    ls_table *ta = quarter_table(&o, p->a);
     o.seed = 4;
-    ls_table *tb = quarter(&o, p->b);
-    ls_model *m = train(ta);
+    ls_table *tb = quarter_table(&o, p->b);
+    ls_model *m = quarter_train(ta);
     size_t n = ls_table_rows(tb);
     double *score = malloc(n * sizeof *score), *prob = malloc(n * sizeof *prob),
            *y = malloc(n * sizeof *y);
@@ -173,12 +124,12 @@ static void test_measures_match_metrics(void **state)
 
 static void test_outcome_errors(void **state)
 {
-    paths *p = *state;
+    quarter_paths *p = *state;
     ls_quarter_options o;
     ls_quarter_options_init(&o);
     o.rows = 500;
-    ls_table *ta = quarter(&o, p->a);
-    ls_model *m = train(ta);
+    ls_table *ta = quarter_table(&o, p->a);
+    ls_model *m = quarter_train(ta);
     ls_backtest_report r;
     ls_error err;
     ls_table *t = NULL;
@@ -218,7 +169,7 @@ static void test_outcome_errors(void **state)
 
 static void test_same_process_keeps_model(void **state)
 {
-    paths *p = *state;
+    quarter_paths *p = *state;
     ls_quarter_options same;
     ls_quarter_options_init(&same);
     size_t retrain = 0, auc = 0, slope = 0, icpt = 0;
@@ -246,7 +197,7 @@ static void test_same_process_keeps_model(void **state)
 
 static void test_changed_effect_recommends_retraining(void **state)
 {
-    paths *p = *state;
+    quarter_paths *p = *state;
     ls_quarter_options o;
     ls_quarter_options_init(&o);
     o.effect[LS_Q_DEMO] = 0; /* the strongest yes/no criterion stops mattering */
@@ -279,11 +230,14 @@ static void test_changed_effect_recommends_retraining(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_measures_match_metrics, setup_paths, teardown_paths),
-        cmocka_unit_test_setup_teardown(test_outcome_errors, setup_paths, teardown_paths),
-        cmocka_unit_test_setup_teardown(test_same_process_keeps_model, setup_paths, teardown_paths),
-        cmocka_unit_test_setup_teardown(test_changed_effect_recommends_retraining, setup_paths,
-                                        teardown_paths),
+        cmocka_unit_test_setup_teardown(test_measures_match_metrics, quarter_paths_setup,
+                                        quarter_paths_teardown),
+        cmocka_unit_test_setup_teardown(test_outcome_errors, quarter_paths_setup,
+                                        quarter_paths_teardown),
+        cmocka_unit_test_setup_teardown(test_same_process_keeps_model, quarter_paths_setup,
+                                        quarter_paths_teardown),
+        cmocka_unit_test_setup_teardown(test_changed_effect_recommends_retraining,
+                                        quarter_paths_setup, quarter_paths_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

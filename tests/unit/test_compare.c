@@ -15,6 +15,7 @@
 #include "leadscore/monitor.h"
 #include "leadscore/train.h"
 #include "model_internal.h"
+#include "quarter_fixture.h"
 #include "quarter_synth.h"
 
 /* ---- hand-made learned models -------------------------------------------- */
@@ -290,54 +291,17 @@ static void test_comparison_formats(void **state)
 
 /* ---- synthetic quarters -------------------------------------------------- */
 
-typedef struct {
-    char a[64], b[64];
-} paths;
-
-static int setup_paths(void **state)
-{
-    paths *p = malloc(sizeof *p);
-    snprintf(p->a, sizeof p->a, "/tmp/ls_compare_a_XXXXXX");
-    snprintf(p->b, sizeof p->b, "/tmp/ls_compare_b_XXXXXX");
-    int fa = mkstemp(p->a), fb = mkstemp(p->b);
-    if (fa < 0 || fb < 0)
-        return -1;
-    close(fa);
-    close(fb);
-    *state = p;
-    return 0;
-}
-
-static int teardown_paths(void **state)
-{
-    paths *p = *state;
-    unlink(p->a);
-    unlink(p->b);
-    free(p);
-    return 0;
-}
-
 static ls_model *train_quarter(const ls_quarter_options *o, const char *path)
 {
-    ls_error err;
-    ls_table *t = NULL;
-    assert_int_equal(ls_quarter_write_path(o, path, &err), LS_OK);
-    assert_int_equal(ls_table_load(path, NULL, &t, &err), LS_OK);
-    ls_train_options to;
-    ls_train_options_init(&to);
-    to.target = "converted";
-    ls_model *m = NULL;
-    ls_status st = ls_train(t, NULL, &to, NULL, &m, NULL, &err);
-    if (st != LS_OK)
-        print_error("ls_train: %s\n", err.message);
-    assert_int_equal(st, LS_OK);
+    ls_table *t = quarter_table(o, path);
+    ls_model *m = quarter_train(t);
     ls_table_free(t);
     return m;
 }
 
 /* Bitmask (by LS_Q_* index) of the criteria compare flags between a quarter
  * of the default process (seed) and one with the changes in next. */
-static unsigned compare_flags(const paths *p, uint64_t seed, ls_quarter_options next)
+static unsigned compare_flags(const quarter_paths *p, uint64_t seed, ls_quarter_options next)
 {
     ls_quarter_options first;
     ls_quarter_options_init(&first);
@@ -367,7 +331,7 @@ static unsigned compare_flags(const paths *p, uint64_t seed, ls_quarter_options 
 
 static void test_same_process_false_alarms(void **state)
 {
-    paths *p = *state;
+    quarter_paths *p = *state;
     ls_quarter_options same;
     ls_quarter_options_init(&same);
     size_t alarms = 0;
@@ -379,7 +343,8 @@ static void test_same_process_false_alarms(void **state)
 
 #define EFFECT_SEEDS 10
 
-static void expect_only(const paths *p, ls_quarter_options next, size_t column, const char *what)
+static void expect_only(const quarter_paths *p, ls_quarter_options next, size_t column,
+                        const char *what)
 {
     size_t exact = 0;
     for (uint64_t seed = 1; seed <= EFFECT_SEEDS; seed++)
@@ -391,7 +356,7 @@ static void expect_only(const paths *p, ls_quarter_options next, size_t column, 
 
 static void test_changed_effect_is_flagged_alone(void **state)
 {
-    paths *p = *state;
+    quarter_paths *p = *state;
     ls_quarter_options o;
 
     ls_quarter_options_init(&o);
@@ -414,7 +379,7 @@ static void test_changed_effect_is_flagged_alone(void **state)
 /* A shifted population with unchanged effects: compare stays quiet. */
 static void test_shifted_population_is_not_a_change(void **state)
 {
-    paths *p = *state;
+    quarter_paths *p = *state;
     ls_quarter_options o;
     ls_quarter_options_init(&o);
     o.shift[LS_Q_VISITS] = 0.5;
@@ -429,12 +394,12 @@ int main(void)
         cmocka_unit_test(test_hand_written_models),
         cmocka_unit_test(test_auc_on_same_data_paired_delong),
         cmocka_unit_test(test_comparison_formats),
-        cmocka_unit_test_setup_teardown(test_same_process_false_alarms, setup_paths,
-                                        teardown_paths),
-        cmocka_unit_test_setup_teardown(test_changed_effect_is_flagged_alone, setup_paths,
-                                        teardown_paths),
-        cmocka_unit_test_setup_teardown(test_shifted_population_is_not_a_change, setup_paths,
-                                        teardown_paths),
+        cmocka_unit_test_setup_teardown(test_same_process_false_alarms, quarter_paths_setup,
+                                        quarter_paths_teardown),
+        cmocka_unit_test_setup_teardown(test_changed_effect_is_flagged_alone, quarter_paths_setup,
+                                        quarter_paths_teardown),
+        cmocka_unit_test_setup_teardown(test_shifted_population_is_not_a_change,
+                                        quarter_paths_setup, quarter_paths_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

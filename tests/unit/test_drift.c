@@ -13,6 +13,7 @@
 #include "leadscore/monitor.h"
 #include "leadscore/train.h"
 #include "model_internal.h"
+#include "quarter_fixture.h"
 #include "quarter_synth.h"
 
 #define EPS LS_PSI_EPSILON
@@ -385,68 +386,18 @@ static void test_drift_report_formats(void **state)
 
 /* ---- synthetic quarters -------------------------------------------------- */
 
-typedef struct {
-    char base[64], cur[64];
-} paths;
-
-static int setup_paths(void **state)
-{
-    paths *p = malloc(sizeof *p);
-    snprintf(p->base, sizeof p->base, "/tmp/ls_drift_base_XXXXXX");
-    snprintf(p->cur, sizeof p->cur, "/tmp/ls_drift_cur_XXXXXX");
-    int a = mkstemp(p->base), b = mkstemp(p->cur);
-    if (a < 0 || b < 0)
-        return -1;
-    close(a);
-    close(b);
-    *state = p;
-    return 0;
-}
-
-static int teardown_paths(void **state)
-{
-    paths *p = *state;
-    unlink(p->base);
-    unlink(p->cur);
-    free(p);
-    return 0;
-}
-
-static ls_table *quarter(const ls_quarter_options *o, const char *path)
-{
-    ls_error err;
-    ls_table *t = NULL;
-    assert_int_equal(ls_quarter_write_path(o, path, &err), LS_OK);
-    assert_int_equal(ls_table_load(path, NULL, &t, &err), LS_OK);
-    return t;
-}
-
-static ls_model *train(const ls_table *t)
-{
-    ls_train_options o;
-    ls_train_options_init(&o);
-    o.target = "converted";
-    ls_model *m = NULL;
-    ls_error err;
-    ls_status st = ls_train(t, NULL, &o, NULL, &m, NULL, &err);
-    if (st != LS_OK)
-        print_error("ls_train: %s\n", err.message);
-    assert_int_equal(st, LS_OK);
-    return m;
-}
-
 /* Drift from a baseline quarter (seed) to a current one (seed + 1000, with
  * the changes in cur): bitmask of flagged criteria by LS_Q_* index; *score
  * gets the score's PSI. */
-static unsigned drift_flags(const paths *p, uint64_t seed, ls_quarter_options cur, double *score,
-                            double *csi)
+static unsigned drift_flags(const quarter_paths *p, uint64_t seed, ls_quarter_options cur,
+                            double *score, double *csi)
 {
     ls_quarter_options base;
     ls_quarter_options_init(&base);
     base.seed = seed;
     cur.seed = seed + 1000;
-    ls_table *tb = quarter(&base, p->base), *tc = quarter(&cur, p->cur);
-    ls_model *m = train(tb);
+    ls_table *tb = quarter_table(&base, p->a), *tc = quarter_table(&cur, p->b);
+    ls_model *m = quarter_train(tb);
     ls_drift_report r;
     ls_error err;
     assert_int_equal(ls_drift_compute(m, tb, tc, NULL, &r, &err), LS_OK);
@@ -477,7 +428,7 @@ static unsigned drift_flags(const paths *p, uint64_t seed, ls_quarter_options cu
  * is flagged (PSI/CSI >= 0.1). Requirement: nothing flagged in >= 95%. */
 static void test_same_process_false_alarms(void **state)
 {
-    paths *p = *state;
+    quarter_paths *p = *state;
     ls_quarter_options same;
     ls_quarter_options_init(&same);
     size_t alarms = 0;
@@ -497,7 +448,8 @@ static void test_same_process_false_alarms(void **state)
 
 #define SHIFT_SEEDS 10
 
-static void expect_only(const paths *p, ls_quarter_options cur, size_t column, const char *what)
+static void expect_only(const quarter_paths *p, ls_quarter_options cur, size_t column,
+                        const char *what)
 {
     size_t exact = 0;
     for (uint64_t seed = 1; seed <= SHIFT_SEEDS; seed++) {
@@ -511,7 +463,7 @@ static void expect_only(const paths *p, ls_quarter_options cur, size_t column, c
 
 static void test_shifted_criterion_is_flagged_alone(void **state)
 {
-    paths *p = *state;
+    quarter_paths *p = *state;
     ls_quarter_options o;
 
     ls_quarter_options_init(&o);
@@ -538,7 +490,7 @@ static void test_shifted_criterion_is_flagged_alone(void **state)
 /* A changed effect is no population shift: drift stays quiet. */
 static void test_changed_effect_is_not_drift(void **state)
 {
-    paths *p = *state;
+    quarter_paths *p = *state;
     ls_quarter_options o;
     ls_quarter_options_init(&o);
     o.effect[LS_Q_DEMO] = 0;
@@ -558,12 +510,12 @@ int main(void)
         cmocka_unit_test(test_rare_levels_pooled),
         cmocka_unit_test(test_drift_errors),
         cmocka_unit_test(test_drift_report_formats),
-        cmocka_unit_test_setup_teardown(test_same_process_false_alarms, setup_paths,
-                                        teardown_paths),
-        cmocka_unit_test_setup_teardown(test_shifted_criterion_is_flagged_alone, setup_paths,
-                                        teardown_paths),
-        cmocka_unit_test_setup_teardown(test_changed_effect_is_not_drift, setup_paths,
-                                        teardown_paths),
+        cmocka_unit_test_setup_teardown(test_same_process_false_alarms, quarter_paths_setup,
+                                        quarter_paths_teardown),
+        cmocka_unit_test_setup_teardown(test_shifted_criterion_is_flagged_alone,
+                                        quarter_paths_setup, quarter_paths_teardown),
+        cmocka_unit_test_setup_teardown(test_changed_effect_is_not_drift, quarter_paths_setup,
+                                        quarter_paths_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
