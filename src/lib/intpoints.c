@@ -927,7 +927,7 @@ static ls_status add_column_rules(ls_model *m, const ls_binary *b, const ls_card
     ls_criterion *c = ls_model_add_criterion(m, column, LS_CRIT_RULES);
     if (!c)
         return LS_ERR_NOMEM;
-    threshold_pts th[LS_INTPOINTS_MAX_CRITERIA];
+    threshold_pts th[LS_INTPOINTS_MAX_CRITERIA] = {{0}};
     size_t nt = 0;
     char label[600];
     /* missing first, then levels, then nested ranges: first match wins */

@@ -300,7 +300,7 @@ static double fit_support(search *S, const node *nd, double *x, double lo, doubl
     size_t s = nd->s, d = s + 1;
     double H[(KMAX + 1) * (KMAX + 1)], g[KMAX + 1], dir[KMAX + 1], xn[KMAX + 1],
         Hf[(KMAX + 1) * (KMAX + 1)];
-    size_t freev[KMAX + 1];
+    size_t freev[KMAX + 1] = {0};
     for (size_t k = 1; k < d; k++)
         x[k] = fmin(hi, fmax(lo, x[k]));
     double f = group_loss(nd, x, l2, S->eta);
