@@ -613,6 +613,73 @@ static ls_status parse_rule(const reader *r, const cJSON *obj, const char *path,
     return LS_OK;
 }
 
+/* Refuses two rules of a criterion with the same condition, as the points
+ * table does: the later one could never match, and the points-table export
+ * would write a table that its own reader refuses (fuzz find). Conditions
+ * are compared as the export writes them (ls_points_condition_text), with a
+ * categorical's reference level and pooled "other" values among them. */
+static ls_status check_repeats(const reader *r, const ls_criterion *c, const char *path)
+{
+    /* text[k]: rule k, then the reference level and the pooled levels */
+    char **text = calloc(c->n_rules + 2, sizeof *text);
+    named *v = calloc(c->n_rules + 2, sizeof *v);
+    ls_status st = text && v ? LS_OK : nomem(r);
+    size_t n = 0, ref = SIZE_MAX;
+    for (; st == LS_OK && n < c->n_rules; n++)
+        if (!(text[n] = ls_points_condition_text(c, &c->rules[n])))
+            st = nomem(r);
+    const ls_rule *other = NULL;
+    for (size_t k = 0; k < c->n_rules && !other; k++)
+        if (c->rules[k].kind == LS_COND_OTHER)
+            other = &c->rules[k];
+    if (st == LS_OK && c->kind == LS_CRIT_CATEGORICAL && c->reference) {
+        char *value = c->reference;
+        ls_rule made = {.kind = ls_points_value_is_smart(value) ? LS_COND_IN : LS_COND_EQUALS,
+                        .values = &value,
+                        .n_values = 1};
+        ref = n;
+        if (!(text[n++] = ls_points_condition_text(c, &made)))
+            st = nomem(r);
+    }
+    if (st == LS_OK && c->kind == LS_CRIT_CATEGORICAL && other && other->n_values) {
+        ls_rule pooled = *other;
+        pooled.kind = LS_COND_IN;
+        if (!(text[n++] = ls_points_condition_text(c, &pooled)))
+            st = nomem(r);
+    }
+    if (st == LS_OK) {
+        for (size_t k = 0; k < n; k++)
+            v[k] = (named){text[k], k};
+        size_t dup = first_duplicate(v, n);
+        if (dup < n) {
+            size_t first = 0;
+            while (strcmp(text[first], text[dup]) != 0)
+                first++;
+            char p[PATH_SIZE], buf[80];
+            if (dup < c->n_rules)
+                pathf(p, "%s.rules[%zu].condition", path, dup);
+            else if (dup == ref)
+                subpath(p, path, "reference");
+            else
+                pathf(p, "%s.rules[%zu].values", path, (size_t)(other - c->rules));
+            char earlier[32];
+            if (first == ref)
+                snprintf(earlier, sizeof earlier, "the reference level");
+            else
+                snprintf(earlier, sizeof earlier, "rules[%zu]", first);
+            st = failf(r, p,
+                       "the condition '%s' repeats %s of the criterion (a rule that could never "
+                       "match)",
+                       shown(text[dup], buf, sizeof buf), earlier);
+        }
+    }
+    for (size_t k = 0; text && k < c->n_rules + 2; k++)
+        free(text[k]);
+    free(text);
+    free(v);
+    return st;
+}
+
 static const char *const crit_keys[] = {"column",     "label",    "kind",          "log1p",
                                         "cap_lo",     "cap_hi",   "reference",     "has_other",
                                         "joint_chi2", "joint_df", "joint_p_value", "rules"};
@@ -671,7 +738,7 @@ static ls_status parse_criterion(const reader *r, const cJSON *obj, const char *
         if ((st = parse_rule(r, it, q, c, &c->rules[i++])) != LS_OK)
             return st;
     }
-    return LS_OK;
+    return check_repeats(r, c, path);
 }
 
 static const char *const term_keys[] = {"term", "criterion", "aliased", "estimate", "std_error",
