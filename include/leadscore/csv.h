@@ -71,6 +71,10 @@ ls_status ls_csv_next(ls_csv_reader *reader, const char *const **fields, int *ha
 /* Length in bytes of field i of the current record. */
 size_t ls_csv_field_length(const ls_csv_reader *reader, size_t i);
 
+/* Lengths in bytes of all ls_csv_columns() fields of the current record
+ * (valid until the next ls_csv_next). */
+const size_t *ls_csv_field_lengths(const ls_csv_reader *reader);
+
 /* 1-based line on which the current record starts (the header is line 1). */
 size_t ls_csv_line(const ls_csv_reader *reader);
 

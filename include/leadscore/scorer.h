@@ -52,6 +52,11 @@ void ls_scorer_set_max_reasons(ls_scorer *scorer, size_t k);
 ls_status ls_scorer_score(ls_scorer *scorer, const char *const *fields, ls_score_result *out,
                           ls_error *err);
 
+/* As ls_scorer_score, given each field's length (strlen of fields[i], which
+ * are still NUL-terminated): saves measuring them again. */
+ls_status ls_scorer_score_n(ls_scorer *scorer, const char *const *fields, const size_t *lengths,
+                            ls_score_result *out, ls_error *err);
+
 /* Unseen categorical levels met so far, for the summary line: count per
  * criterion column and up to a few example values.
  * ls_scorer_unseen_count returns how many values were unseen in all (a lead
@@ -74,6 +79,11 @@ ls_status ls_scorer_set_missing_tokens(ls_scorer *scorer, const char *const *tok
  * indices in idx and returns how many it stored. */
 size_t ls_scorer_id_columns(const ls_model *model, const char *const *columns, size_t n_columns,
                             size_t *idx, size_t max);
+
+/* Writes v into out (at least 32 bytes) exactly as snprintf(out, 32, "%.17g", v)
+ * does, NUL included, and returns the length; several times faster for
+ * probabilities (0 < |v| < 1). */
+size_t ls_format_probability(double v, char *out);
 
 #ifdef __cplusplus
 }

@@ -314,7 +314,7 @@ static void write_row(outbuf *ob, const ls_csv_reader *r, const char *const *fie
     ob_put(ob, num, format_whole(num, res->score, 0));
     ob_char(ob, ',');
     if (learned || !isnan(res->probability)) /* integer cards carry probabilities too */
-        ob_put(ob, num, (size_t)snprintf(num, sizeof num, "%.17g", res->probability));
+        ob_put(ob, num, ls_format_probability(res->probability, num));
     ob_char(ob, ',');
     if (res->tier)
         ob_str(ob, res->tier);
@@ -413,7 +413,7 @@ int cmd_score(int argc, char **argv)
         if (!has)
             break;
         ls_score_result res;
-        if (ls_scorer_score(scorer, fields, &res, &err) != LS_OK) {
+        if (ls_scorer_score_n(scorer, fields, ls_csv_field_lengths(reader), &res, &err) != LS_OK) {
             place_error(&err, reader);
             if (!o.skip || err.code != LS_ERR_PARSE)
                 goto report;

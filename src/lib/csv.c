@@ -54,6 +54,8 @@ struct ls_csv_reader {
     int parser_ready;
     char separator;
     int (*is_space)(unsigned char);
+    unsigned char space[256]; /* is_space as a table, for the fast path */
+    unsigned char stop[256];  /* separator, LF, quote: where an unquoted field ends */
 
     /* header */
     char **columns;
@@ -353,6 +355,135 @@ static ls_status finish_input(ls_csv_reader *r, ls_error *err)
     return LS_OK;
 }
 
+/* ---- fast path for plain records ------------------------------------------ */
+
+/* Every byte ASCII and none NUL, 8 bytes at a time: the common case. */
+static int plain_ascii(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        if ((v & 0x8080808080808080ULL) ||
+            ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL))
+            return 0;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80 || s[i] == '\0')
+            return 0;
+    return 1;
+}
+
+/* Appends one field to the arena (room was reserved by the caller). */
+static void put_field(ls_csv_reader *r, const char *s, size_t len)
+{
+    memcpy(r->bytes + r->bytes_len, s, len);
+    r->bytes[r->bytes_len + len] = '\0';
+    r->fields[r->n_fields++] = (field_ref){r->bytes_len, len};
+    r->bytes_len += len + 1;
+}
+
+typedef enum { FAST_DONE, FAST_NO } fast_status;
+
+/* Takes the record at the read position without libcsv when it is one
+ * physical line, wholly in the chunk, with the header's field count, valid
+ * UTF-8 without NUL and well-formed quotes (no line break inside them), and
+ * skips blank lines. It reads exactly as libcsv (strict) and on_field would:
+ * spaces trimmed around unquoted fields and after a closing quote, "" for a
+ * quote. Anything else (an error of any kind, a multi-line field, a line
+ * running past the chunk) is FAST_NO with nothing changed, and libcsv reads
+ * the line, so messages and their places stay exactly as before. libcsv is
+ * between records here, so handing a line to it later is seamless. */
+static fast_status fast_record(ls_csv_reader *r)
+{
+    const char *p = r->chunk + r->chunk_pos;
+    size_t avail = r->chunk_len - r->chunk_pos;
+    const char *nl = memchr(p, '\n', avail);
+    if (!nl)
+        return FAST_NO;
+    size_t n = (size_t)(nl - p);
+    if (!plain_ascii(p, n) && (memchr(p, '\0', n) || !ls_utf8_valid(p, n)))
+        return FAST_NO;
+    const unsigned char *space = r->space;
+    const char sep = r->separator;
+    const char *q = p;
+    while (space[(unsigned char)*q])
+        q++;
+    if (q == nl) { /* a blank line: libcsv makes no record of it */
+        r->chunk_pos += n + 1;
+        r->line++;
+        return FAST_DONE;
+    }
+    size_t want = r->n_raw_columns;
+    if (!reserve((void **)&r->bytes, &r->bytes_cap, r->bytes_len + n + want + 1, 1) ||
+        !reserve((void **)&r->fields, &r->fields_cap, r->n_fields + want + 1, sizeof(field_ref)))
+        return FAST_NO; /* libcsv reports the lack of memory */
+    size_t first = r->n_fields, bytes_before = r->bytes_len, nf = 0;
+    for (;;) {
+        while (space[(unsigned char)*q])
+            q++;
+        if (nf == want)
+            goto bail; /* surplus fields: libcsv counts them for the message */
+        if (*q == '"') {
+            /* Quoted: copy the pieces between "" pairs. */
+            size_t at = r->bytes_len, len = 0;
+            const char *s = q + 1;
+            for (;;) {
+                const char *qt = memchr(s, '"', (size_t)(nl - s));
+                if (!qt)
+                    goto bail; /* closes on a later line, or never */
+                memcpy(r->bytes + at + len, s, (size_t)(qt - s));
+                len += (size_t)(qt - s);
+                if (qt[1] == '"') {
+                    r->bytes[at + len++] = '"';
+                    s = qt + 2;
+                    continue;
+                }
+                q = qt + 1;
+                break;
+            }
+            while (space[(unsigned char)*q])
+                q++;
+            if (*q != sep && q != nl)
+                goto bail; /* text after the closing quote */
+            r->bytes[at + len] = '\0';
+            r->fields[r->n_fields++] = (field_ref){at, len};
+            r->bytes_len += len + 1;
+        } else {
+            const char *start = q;
+            while (!r->stop[(unsigned char)*q])
+                q++;
+            if (*q == '"')
+                goto bail; /* a quote inside an unquoted field */
+            const char *end = q;
+            while (end > start && space[(unsigned char)end[-1]])
+                end--;
+            put_field(r, start, (size_t)(end - start));
+        }
+        nf++;
+        if (q == nl)
+            break;
+        q++; /* the separator */
+    }
+    if (nf != want && !(r->trailing_empty && nf == r->n_columns))
+        goto bail; /* too few fields: libcsv places the message */
+    for (size_t f = first; f < r->n_fields; f++)
+        if (r->fields[f].length > r->opts.max_field_bytes)
+            goto bail;
+    r->record = (record_ref){first, nf, nf, r->line};
+    r->has_record = 1;
+    r->partial_first_field = r->n_fields;
+    r->extra_fields = 0;
+    r->record_start = r->line;
+    r->chunk_pos += n + 1;
+    r->line++;
+    return FAST_DONE;
+bail:
+    r->n_fields = first;
+    r->bytes_len = bytes_before;
+    return FAST_NO;
+}
+
 /* Feeds lines until a complete record is waiting or the input ends. */
 static ls_status fill_queue(ls_csv_reader *r, ls_error *err)
 {
@@ -364,6 +495,8 @@ static ls_status fill_queue(ls_csv_reader *r, ls_error *err)
             if (r->at_eof)
                 break;
         }
+        if (r->header_done && !r->in_record && fast_record(r) == FAST_DONE)
+            continue;
         ls_status st = feed_segment(r, err);
         if (st != LS_OK)
             return st;
@@ -483,6 +616,9 @@ static ls_status open_common(ls_csv_reader *r, const ls_csv_options *opts, ls_er
     csv_set_delim(&r->parser, (unsigned char)r->separator);
     csv_set_space_func(&r->parser, r->is_space);
     csv_set_term_func(&r->parser, only_lf);
+    for (int c = 0; c < 256; c++)
+        r->space[c] = (unsigned char)(r->is_space((unsigned char)c) && c != r->separator);
+    r->stop[(unsigned char)r->separator] = r->stop['\n'] = r->stop['"'] = 1;
     return take_header(r, err);
 }
 
@@ -583,6 +719,11 @@ size_t ls_csv_line(const ls_csv_reader *r)
 size_t ls_csv_field_length(const ls_csv_reader *r, size_t i)
 {
     return i < r->n_columns ? r->current_len[i] : 0;
+}
+
+const size_t *ls_csv_field_lengths(const ls_csv_reader *r)
+{
+    return r->current_len;
 }
 
 /* Checks the record's field count against the header. With a trailing

@@ -410,11 +410,47 @@ static ls_status bad_value(const crit_state *cs, const char *v, const char *what
                       strlen(v) > 60 ? "..." : "", what);
 }
 
+/* A plain decimal of at most 15 digits ("-12.50", "477") read exactly:
+ * m < 10^15 and 10^f are exact doubles, so one division rounds m / 10^f
+ * correctly, as strtod does. 0 for anything else (then ls_parse_number). */
+static int plain_decimal(const char *p, double *out)
+{
+    static const double p10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    int neg = *p == '-';
+    p += neg;
+    uint64_t m = 0;
+    int digits = 0, frac = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (++digits > 15)
+            return 0;
+        m = m * 10 + (uint64_t)(*p - '0');
+    }
+    if (digits == 0)
+        return 0;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++, frac++) {
+            if (++digits > 15)
+                return 0;
+            m = m * 10 + (uint64_t)(*p - '0');
+        }
+    if (*p != '\0')
+        return 0;
+    double x = frac ? (double)m / p10[frac] : (double)m;
+    *out = neg ? -x : x;
+    return 1;
+}
+
+static ls_num_status parse_number(const char *v, double *x)
+{
+    return plain_decimal(v, x) ? LS_NUM_OK : ls_parse_number(v, x);
+}
+
 /* x for numeric rules: the number, clamped, then log1p, as the criterion says. */
 static ls_status value_x(const crit_state *cs, const char *v, double *x, ls_error *err)
 {
     const ls_criterion *c = cs->c;
-    ls_num_status ns = ls_parse_number(v, x);
+    ls_num_status ns = parse_number(v, x);
     if (ns == LS_NUM_NONFINITE)
         return bad_value(cs, v, "is not a finite number", err);
     if (ns != LS_NUM_OK)
@@ -526,7 +562,7 @@ static int lazy_bool(lazy_value *lv, const char *v)
 static int lazy_num(lazy_value *lv, const char *v)
 {
     if (!lv->num_state)
-        lv->num_state = ls_parse_number(v, &lv->n) == LS_NUM_OK ? 1 : -1;
+        lv->num_state = parse_number(v, &lv->n) == LS_NUM_OK ? 1 : -1;
     return lv->num_state > 0;
 }
 
@@ -643,6 +679,12 @@ static void note_unseen(crit_state *cs, const char *v)
 ls_status ls_scorer_score(ls_scorer *s, const char *const *fields, ls_score_result *out,
                           ls_error *err)
 {
+    return ls_scorer_score_n(s, fields, NULL, out, err);
+}
+
+ls_status ls_scorer_score_n(ls_scorer *s, const char *const *fields, const size_t *lengths,
+                            ls_score_result *out, ls_error *err)
+{
     const ls_model *m = s->m;
     double score = m->base_points, eta = s->eta0;
     size_t k = s->max_reasons, n_top = 0;
@@ -652,7 +694,8 @@ ls_status ls_scorer_score(ls_scorer *s, const char *const *fields, ls_score_resu
         const char *v = fields[cs->field];
         const outcome *o;
         outcome tmp;
-        ls_status st = evaluate(s, cs, v, strlen(v), &o, &tmp, err);
+        size_t n = lengths ? lengths[cs->field] : strlen(v);
+        ls_status st = evaluate(s, cs, v, n, &o, &tmp, err);
         if (st != LS_OK)
             return st;
         if (o->unseen)
