@@ -4,8 +4,12 @@
  * millions of events is held one record at a time. The live mode used by
  * `watch` reads a pipe with read(2) and hands out each line as soon as it is
  * complete: ls_csv reads in 256 KiB chunks, which would hold back a trickle
- * of events until a chunk fills. Live records may be quoted ("a ""b""")
- * but may not span lines.
+ * of events until a chunk fills. Live mode follows the CSV reader's rules
+ * (blanks trimmed, blank lines skipped, separator detection, header checks,
+ * NUL bytes and invalid UTF-8 refused) so `watch` reads the events `features`
+ * reads; its own limits: a quoted field may not span lines, a line holds at
+ * most 64 fields and 1 MiB. Instants are limited to the years 0000..9999 in
+ * UTC, which ls_time_format writes back (docs/formats.md, "Events file").
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "leadscore/events.h"
 
@@ -111,6 +115,10 @@ static ls_status time_error(ls_error *err, const char *text, size_t len, size_t 
                    shown, text, len > 64 ? "..." : "", why, at + 1);
 }
 
+/* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z in seconds since 1970. */
+#define TIME_MIN_SECS (INT64_C(-719528) * 86400)
+#define TIME_MAX_SECS (INT64_C(2932897) * 86400 - 1)
+
 ls_status ls_time_parse(const char *text, size_t len, int64_t *out, ls_error *err)
 {
     cursor c = {text, len, 0, NULL};
@@ -193,6 +201,12 @@ ls_status ls_time_parse(const char *text, size_t len, int64_t *out, ls_error *er
         return time_error(err, text, len, c.pos, "unexpected character after the timestamp");
     int64_t secs =
         days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
+    /* Only instants ls_time_format writes back as four-digit years: an offset
+     * can push 0000-01-01 into year -1 or 9999-12-31 into 10000 (fuzz find). */
+    if (secs < TIME_MIN_SECS || secs > TIME_MAX_SECS)
+        return time_error(err, text, len, (size_t)-1,
+                          "outside the supported range 0000-01-01T00:00:00Z to "
+                          "9999-12-31T23:59:59.999999Z (in UTC, after the zone offset)");
     *out = secs * LS_TIME_SECOND + micro;
     return LS_OK;
 }
@@ -310,6 +324,7 @@ struct ls_event_reader {
     size_t start, end; /* unread bytes buf[start..end) */
     size_t line;
     char separator;
+    int trailing_empty; /* the header ends with a separator: an unnamed column */
     char **columns;
     size_t n_columns;
     const char *fields[LIVE_MAX_FIELDS];
@@ -409,22 +424,46 @@ static ls_status live_line(ls_event_reader *r, char **line, size_t *len, ls_erro
     }
 }
 
-/* Splits a line in place into fields; quoted fields are unquoted in place. */
+/* Blanks are trimmed around fields, and lines of nothing else skipped, as
+ * the CSV reader does in file mode (csv.c): space, tab and CR, unless it is
+ * the separator. `watch` must read the events `score` reads (fuzz find). */
+static int is_blank(const ls_event_reader *r, char c)
+{
+    return (c == ' ' || c == '\t' || c == '\r') && c != r->separator;
+}
+
+static int line_blank(const ls_event_reader *r, const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!is_blank(r, p[i]))
+            return 0;
+    return 1;
+}
+
+/* Splits a line in place into fields; quoted fields are unquoted in place.
+ * Each field is checked as the CSV reader checks it: no NUL byte, valid
+ * UTF-8, no quote inside an unquoted field. */
 static ls_status live_split(ls_event_reader *r, char *p, size_t len, size_t *n_fields,
                             ls_error *err)
 {
     size_t n = 0;
     char *end = p + len;
+    /* One pass over the whole line; fields are checked one by one only to
+     * place an error (valid UTF-8 split at ASCII bytes stays valid). */
+    int clean = !memchr(p, '\0', len) && ls_utf8_valid(p, len);
     for (;;) {
         if (n == LIVE_MAX_FIELDS)
             return ls_fail_at(err, LS_ERR_LIMIT, r->name, r->line, 0, NULL, "more than %d fields",
                               LIVE_MAX_FIELDS);
+        const char *colname = n < r->n_columns ? r->columns[n] : NULL;
+        while (p < end && is_blank(r, *p))
+            p++;
         char *field = p, *w = p;
         if (p < end && *p == '"') {
             p++;
             for (;;) {
                 if (p >= end)
-                    return ls_fail_at(err, LS_ERR_PARSE, r->name, r->line, n + 1, NULL,
+                    return ls_fail_at(err, LS_ERR_PARSE, r->name, r->line, n + 1, colname,
                                       "unterminated quoted field (live input cannot continue a "
                                       "field on the next line)");
                 if (*p == '"') {
@@ -438,16 +477,31 @@ static ls_status live_split(ls_event_reader *r, char *p, size_t len, size_t *n_f
                 }
                 *w++ = *p++;
             }
-            if (p < end && *p != r->separator)
-                return ls_fail_at(err, LS_ERR_PARSE, r->name, r->line, n + 1, NULL,
-                                  "unexpected text after a closing quote");
-        } else {
-            while (p < end && *p != r->separator)
+            while (p < end && is_blank(r, *p))
                 p++;
+            if (p < end && *p != r->separator)
+                return ls_fail_at(err, LS_ERR_PARSE, r->name, r->line, n + 1, colname,
+                                  "malformed quoting: text after a closing quote");
+        } else {
+            while (p < end && *p != r->separator) {
+                if (*p == '"')
+                    return ls_fail_at(err, LS_ERR_PARSE, r->name, r->line, n + 1, colname,
+                                      "malformed quoting: a quote inside an unquoted field");
+                p++;
+            }
             w = p;
+            while (w > field && is_blank(r, w[-1]))
+                w--;
         }
+        size_t flen = (size_t)(w - field);
+        if (!clean && flen && memchr(field, '\0', flen))
+            return ls_fail_at(err, LS_ERR_PARSE, r->name, r->line, n + 1, colname,
+                              "field contains a NUL byte");
+        if (!clean && !ls_utf8_valid(field, flen))
+            return ls_fail_at(err, LS_ERR_PARSE, r->name, r->line, n + 1, colname,
+                              "field is not valid UTF-8");
         r->fields[n] = field;
-        r->lengths[n] = (size_t)(w - field);
+        r->lengths[n] = flen;
         n++;
         if (p >= end) {
             *w = '\0';
@@ -460,23 +514,38 @@ static ls_status live_split(ls_event_reader *r, char *p, size_t len, size_t *n_f
     return LS_OK;
 }
 
-static char detect_separator(const char *line)
+/* As csv.c: candidates counted outside quotes, the most frequent wins, ','
+ * on ties or when none occurs. */
+static char detect_separator(const char *line, size_t len)
 {
     static const char candidates[] = {',', ';', '\t', '|'};
-    char best = ',';
-    size_t best_n = 0;
-    for (size_t k = 0; k < sizeof candidates; k++) {
-        size_t n = 0;
-        for (const char *p = line; *p; p++)
-            n += *p == candidates[k];
-        if (n > best_n) {
-            best_n = n;
-            best = candidates[k];
-        }
+    size_t counts[4] = {0};
+    int quoted = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (line[i] == '"')
+            quoted = !quoted;
+        else if (!quoted)
+            for (int k = 0; k < 4; k++)
+                counts[k] += line[i] == candidates[k];
     }
-    return best;
+    int best = 0;
+    for (int k = 1; k < 4; k++)
+        if (counts[k] > counts[best])
+            best = k;
+    return candidates[best];
 }
 
+static int only_spaces_and_cr(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (p[i] != ' ' && p[i] != '\r')
+            return 0;
+    return 1;
+}
+
+/* The header: the first line that is not blank, with the CSV reader's rules
+ * (separator detection, an unnamed trailing column, names non-empty and
+ * unique). */
 static ls_status live_open(ls_event_reader *r, const char *path, const ls_events_options *o,
                            ls_error *err)
 {
@@ -492,37 +561,54 @@ static ls_status live_open(ls_event_reader *r, const char *path, const ls_events
     r->buf = malloc(LIVE_BUFFER + 1);
     if (!r->buf)
         return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    r->separator = o->separator;
     char *line;
     size_t len;
-    ls_status st = live_line(r, &line, &len, err);
+    for (;;) {
+        ls_status st = live_line(r, &line, &len, err);
+        if (st != LS_OK)
+            return st;
+        if (!line)
+            return ls_fail_at(err, LS_ERR_PARSE, r->name, 1, 0, NULL, "empty file: no header line");
+        if (r->line == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+            line += 3;
+            len -= 3;
+        }
+        if (!r->separator) {
+            if (only_spaces_and_cr(line, len))
+                continue; /* csv.c detects on the first line with anything else */
+            r->separator = detect_separator(line, len);
+        }
+        if (!line_blank(r, line, len))
+            break;
+    }
+    size_t n;
+    ls_status st = live_split(r, line, len, &n, err);
     if (st != LS_OK)
         return st;
-    if (!line)
-        return ls_fail_at(err, LS_ERR_PARSE, r->name, 1, 0, NULL, "empty file: no header line");
-    if (len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
-        line += 3;
-        len -= 3;
+    if (n > 1 && r->lengths[n - 1] == 0) {
+        r->trailing_empty = 1;
+        n--;
     }
-    r->separator = o->separator ? o->separator : detect_separator(line);
-    size_t n;
-    if ((st = live_split(r, line, len, &n, err)) != LS_OK)
-        return st;
     r->columns = calloc(n, sizeof *r->columns);
     if (!r->columns)
         return ls_fail(err, LS_ERR_NOMEM, "out of memory");
-    r->n_columns = n;
     for (size_t i = 0; i < n; i++) {
-        const char *f = r->fields[i];
-        size_t fl = r->lengths[i];
-        while (fl && (*f == ' ' || *f == '\t')) {
-            f++;
-            fl--;
-        }
-        while (fl && (f[fl - 1] == ' ' || f[fl - 1] == '\t'))
-            fl--;
-        r->columns[i] = strndup(f, fl);
+        if (r->lengths[i] == 0)
+            return ls_fail_at(err, LS_ERR_PARSE, r->name, r->line, i + 1, "",
+                              "column %zu has an empty name in the header", i + 1);
+        if (memchr(r->fields[i], '\r', r->lengths[i]))
+            return ls_fail_at(err, LS_ERR_PARSE, r->name, r->line, i + 1, NULL,
+                              "a column name contains a carriage return: lines must end in LF "
+                              "or CRLF, not CR alone");
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(r->columns[k], r->fields[i]) == 0)
+                return ls_fail_at(err, LS_ERR_PARSE, r->name, r->line, i + 1, r->fields[i],
+                                  "duplicate column name (also column %zu)", k + 1);
+        r->columns[i] = strndup(r->fields[i], r->lengths[i]);
         if (!r->columns[i])
             return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+        r->n_columns = i + 1;
     }
     return LS_OK;
 }
@@ -613,9 +699,6 @@ static ls_status decode(ls_event_reader *r, const event_fields *f, size_t line, 
     if (memchr(ev->lead, '\0', ev->lead_len) || memchr(ev->name, '\0', ev->name_len))
         return ls_fail_at(err, LS_ERR_PARSE, r->name, line, 0, NULL,
                           "a lead id or event name contains a NUL byte");
-    if (!r->csv &&
-        (!ls_utf8_valid(ev->lead, ev->lead_len) || !ls_utf8_valid(ev->name, ev->name_len)))
-        return ls_fail_at(err, LS_ERR_PARSE, r->name, line, 0, NULL, "invalid UTF-8");
     ls_status st = ls_time_parse(f->text[F_TIME], f->len[F_TIME], &ev->time, err);
     if (st != LS_OK) {
         char why[LS_ERROR_MESSAGE_MAX];
@@ -661,9 +744,17 @@ ls_status ls_events_next(ls_event_reader *r, ls_event *ev, int *has_event, ls_er
             st = live_line(r, &text, &len, err);
             if (st != LS_OK || !text)
                 return st;
-        } while (len == 0); /* blank lines */
+        } while (line_blank(r, text, len));
         if ((st = live_split(r, text, len, &n, err)) != LS_OK)
             return st;
+        if (r->trailing_empty && n == r->n_columns + 1) {
+            if (r->lengths[n - 1] != 0)
+                return ls_fail_at(err, LS_ERR_PARSE, r->name, r->line, n, "",
+                                  "value '%.64s' in the unnamed last column (the header ends "
+                                  "with a separator)",
+                                  r->fields[n - 1]);
+            n--;
+        }
         if (n != r->n_columns) {
             size_t at = n < r->n_columns ? n : r->n_columns; /* first missing or extra field */
             return ls_fail_at(err, LS_ERR_PARSE, r->name, r->line, at + 1,

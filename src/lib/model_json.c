@@ -42,6 +42,11 @@
  *       Conditions allowed per kind: numeric: per_unit, missing; banded:
  *       range, missing; boolean: true, missing; categorical: equals, other,
  *       missing; rules: all.
+ *       No two rules of a criterion may have the same condition (as a points
+ *       table writes it: "= Executive", "missing", "1..5"...), and a
+ *       categorical's reference level may not have a rule: the later one
+ *       could never match ("criteria[0].rules[1].condition: the condition
+ *       '= Executive' repeats rules[0] of the criterion ...").
  *   "coefficients"    required list ([] for a hand-written model), one object
  *                     per regression term, the intercept first:
  *       "term"        "(intercept)", "COLUMN", "COLUMN=LEVEL", "COLUMN=missing"

@@ -190,6 +190,28 @@ exec 3>&-
 wait "$pid" || fail "live watch exited with an error: $(cat "$tmp/live.err")"
 grep -q ',final$' "$tmp/live.csv" || fail "live watch: no final line"
 
+# Blanks around fields and lines of blanks: watch reads what features reads
+# (fuzz find: its live reader kept " E0000001 " and refused a line of spaces).
+awk -F, 'BEGIN { OFS = " , " } NR == 3 { print "  \t " } { $1 = " " $1 "\t"; print }' \
+    "$tmp/sorted.csv" >"$tmp/padded.csv"
+run "$LEADSCORE" watch -m "$tmp/model.json" -l "$tmp/leads.csv" -c "$tmp/spec.ini" \
+    --initial --sweep 1d -e "$tmp/padded.csv"
+expect_rc 0 "watch, blanks around fields"
+cmp -s "$tmp/out" "$tmp/watch_sorted.csv" || fail "watch read blanks around fields differently"
+
+# Instants outside 0000-01-01..9999-12-31 (UTC) are refused at their place
+# (fuzz find: 0000-01-01T00:30+01:00 was read as an instant in year -1).
+printf 'lead_id,event,timestamp,value\nE0000001,pricing_view,0000-01-01T00:30+01:00,\n' >"$tmp/y0.csv"
+run "$LEADSCORE" features -l "$tmp/leads.csv" -e "$tmp/y0.csv" -c "$tmp/spec.ini" \
+    --as-of 2024-06-01 -o "$tmp/y0_out.csv"
+expect_rc 1 "features, a timestamp before year 0"
+grep -q "y0.csv:2:3: column 'timestamp': .*outside the supported range" "$tmp/err" ||
+    fail "features, year -1: $(cat "$tmp/err")"
+run "$LEADSCORE" watch -m "$tmp/model.json" -l "$tmp/leads.csv" -c "$tmp/spec.ini" -e "$tmp/y0.csv"
+expect_rc 1 "watch, a timestamp before year 0"
+grep -q "y0.csv:2:3: column 'timestamp': .*outside the supported range" "$tmp/err" ||
+    fail "watch, year -1: $(cat "$tmp/err")"
+
 # Usage errors.
 run "$LEADSCORE" watch --leads "$tmp/leads.csv" --criteria "$tmp/spec.ini"
 expect_rc 2 "watch without --model"
