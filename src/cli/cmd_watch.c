@@ -175,7 +175,7 @@ static ls_status on_change(void *user, const ls_watch_change *ch, ls_error *err)
     char when[40] = "";
     if (ch->time != LS_TIME_NONE)
         ls_time_format(ch->time, 0, when, sizeof when);
-    const char *sep = o->jsonl ? "," : ",";
+    const char *sep = ",";
     if (o->jsonl) {
         out_str(o, "{\"time\":");
         if (*when)
