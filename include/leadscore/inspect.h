@@ -58,13 +58,15 @@ typedef struct {
 } ls_inspect_bin;
 
 typedef enum {
-    LS_WARN_LEAK_IV,    /* IV above leak_iv */
-    LS_WARN_LEAK_LEVEL, /* a bin converting 0% or 100% over leak_min_rows or more */
-    LS_WARN_CONSTANT,   /* one value (or only missing) in every row */
-    LS_WARN_ID          /* ID-like: every value distinct */
+    LS_WARN_LEAK_IV,       /* IV above leak_iv */
+    LS_WARN_LEAK_LEVEL,    /* a bin converting 0% or 100% over leak_min_rows or more */
+    LS_WARN_CONSTANT,      /* one value (or only missing) in every row */
+    LS_WARN_ID,            /* ID-like: every value distinct */
+    LS_WARN_MOSTLY_NUMERIC /* text, but nearly every value is a number: a typo or an
+                              undeclared missing token turned a numeric column into levels */
 } ls_inspect_warning_kind;
 
-/* "leakage-iv", "leakage-level", "constant", "id-like". */
+/* "leakage-iv", "leakage-level", "constant", "id-like", "mostly-numeric". */
 const char *ls_inspect_warning_name(ls_inspect_warning_kind kind);
 
 typedef struct {

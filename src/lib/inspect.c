@@ -43,6 +43,8 @@ const char *ls_inspect_warning_name(ls_inspect_warning_kind kind)
         return "constant";
     case LS_WARN_ID:
         return "id-like";
+    case LS_WARN_MOSTLY_NUMERIC:
+        return "mostly-numeric";
     }
     return "unknown";
 }
@@ -387,6 +389,50 @@ static ls_status warn_leaky_bins(work *w, size_t col)
     return LS_OK;
 }
 
+/* A categorical column whose values are numbers in at least 90% of its
+ * non-missing rows was most likely meant to be numeric: one stray '12 min'
+ * or 'n/a' is enough to make the whole column text, and inspect would then
+ * show hundreds of levels and a leakage-sized IV. Name the first offender and
+ * its line so the user can fix the value or declare it missing. */
+static ls_status warn_mostly_numeric(work *w, size_t col)
+{
+    const ls_table *t = w->t;
+    const ls_inspect_column *c = &w->p->columns[col];
+    size_t j = col, n = ls_table_level_count(t, j); /* profile columns are table columns */
+    if (c->type != LS_TYPE_CATEGORICAL || n < 3)
+        return LS_OK;
+    size_t numeric_rows = 0, other_rows = 0, first_other = n;
+    for (size_t k = 0; k < n; k++) {
+        double v;
+        size_t rows = ls_table_level_rows(t, j, k);
+        if (ls_parse_number(ls_table_level(t, j, k), &v) == LS_NUM_OK) {
+            numeric_rows += rows;
+        } else {
+            other_rows += rows;
+            if (first_other == n)
+                first_other = k;
+        }
+    }
+    if (numeric_rows == 0 || other_rows * 9 > numeric_rows)
+        return LS_OK;
+    const uint32_t *codes = ls_table_codes(t, j);
+    size_t row = 0;
+    for (size_t i = 0; i < w->p->rows; i++) {
+        uint32_t k = codes[i];
+        double v;
+        if (k != LS_MISSING_CODE && ls_parse_number(ls_table_level(t, j, k), &v) != LS_NUM_OK) {
+            row = i;
+            first_other = k;
+            break;
+        }
+    }
+    return warn(w, col, LS_WARN_MOSTLY_NUMERIC,
+                "mostly numeric: %zu of %zu values are numbers; the first that is not, '%s', is "
+                "on line %zu (fix it, or list it as a missing token)",
+                numeric_rows, numeric_rows + other_rows, ls_table_level(t, j, first_other),
+                ls_table_line(t, row));
+}
+
 static ls_status warn_column(work *w, size_t col)
 {
     const ls_inspect_column *c = &w->p->columns[col];
@@ -409,6 +455,8 @@ static ls_status warn_column(work *w, size_t col)
                   w->opts->leak_iv);
     if (st == LS_OK)
         st = warn_leaky_bins(w, col);
+    if (st == LS_OK)
+        st = warn_mostly_numeric(w, col);
     return st;
 }
 

@@ -310,6 +310,40 @@ static void test_leak_level_threshold(void **state)
     ls_table_free(t);
 }
 
+/* One '12 min' among minutes makes a column text: inspect names the value
+ * and its line. Banded labels and codes that are mostly text are not flagged. */
+static void test_mostly_numeric(void **state)
+{
+    (void)state;
+    char csv[8192] = "minutes,size,code,y\n";
+    for (int i = 0; i < 40; i++) {
+        char row[64];
+        snprintf(row, sizeof row, "%s,%s,%s,%d\n",
+                 i == 25 ? "12 min"
+                 : i % 2 ? "3.5"
+                         : "40",
+                 i % 3 ? "1-10" : "11-100", i < 30 ? "x" : "7", i % 2);
+        strcat(csv, row);
+    }
+    ls_table *t = load_text(csv);
+    ls_inspect_profile *p = inspect(t, "y", NULL);
+    size_t flagged = 0;
+    for (size_t i = 0; i < p->n_warnings; i++) {
+        if (p->warnings[i].kind != LS_WARN_MOSTLY_NUMERIC)
+            continue;
+        flagged++;
+        assert_string_equal(p->columns[p->warnings[i].column].name, "minutes");
+        /* header on line 1, row 25 (0-based) on line 27 */
+        assert_non_null(strstr(p->warnings[i].message,
+                               "39 of 40 values are numbers; the first that is not, '12 min', is "
+                               "on line 27"));
+    }
+    assert_int_equal(flagged, 1);
+    assert_string_equal(ls_inspect_warning_name(LS_WARN_MOSTLY_NUMERIC), "mostly-numeric");
+    ls_inspect_free(p);
+    ls_table_free(t);
+}
+
 /* ---- the target ---------------------------------------------------------- */
 
 typedef struct {
@@ -513,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_band_edges),
         cmocka_unit_test(test_zero_cell_adjustment),
         cmocka_unit_test(test_leak_level_threshold),
+        cmocka_unit_test(test_mostly_numeric),
         cmocka_unit_test(test_target_errors),
         cmocka_unit_test(test_target_choices),
         cmocka_unit_test(test_write_json),
