@@ -21,7 +21,7 @@ typedef struct ls_scorer ls_scorer;
 
 /* One reason: a criterion's label (e.g. "Visited pricing page") and points. */
 typedef struct {
-    const char *label; /* owned by the scorer; valid until the next call */
+    const char *label; /* owned by the scorer; valid as long as the scorer */
     double points;
 } ls_reason;
 

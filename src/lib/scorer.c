@@ -201,12 +201,20 @@ static void memo_put(crit_state *cs, uint64_t h, const char *s, size_t n, const 
     cs->n_entries++;
 }
 
+/* A number without a transform costs less to evaluate (a plain decimal and a
+ * few comparisons) than a memo probe that misses the cache: amounts and
+ * durations take thousands of values. */
+static int never_memo(const ls_criterion *c)
+{
+    return (c->kind == LS_CRIT_NUMERIC || c->kind == LS_CRIT_BANDED) && !c->log1p;
+}
+
 static void memo_clear(crit_state *cs)
 {
     if (cs->slots)
         memset(cs->slots, 0, cs->n_slots * sizeof *cs->slots);
     cs->n_entries = cs->keys_len = cs->probes = cs->hits = 0;
-    cs->bypass = 0;
+    cs->bypass = never_memo(cs->c);
 }
 
 /* ---- compiling the model ------------------------------------------------- */
@@ -276,6 +284,7 @@ static ls_status compile_criterion(const ls_model *m, const ls_criterion *c, cri
         }
     }
     cs->missing = missing_outcome(c, cs->estimates);
+    cs->bypass = never_memo(c);
     return LS_OK;
 }
 
