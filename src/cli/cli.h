@@ -19,6 +19,11 @@ void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * stderr; returns LS_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The usage error for what getopt_long returned as c (':' a missing value,
+ * anything else an unknown option), naming the option as the user wrote it.
+ * Callers set opterr = 0 and start their option string with ':'. */
+int cli_getopt_error(const char *cmd, int c, char **argv);
+
 /* Parses a double option value; on failure prints a usage error and returns 0. */
 int cli_parse_double(const char *cmd, const char *option, const char *text, double *out);
 

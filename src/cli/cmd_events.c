@@ -80,8 +80,9 @@ int cmd_features(int argc, char **argv)
     ls_derive_options_init(&o);
     const char *criteria = NULL;
     int quiet = 0, c;
+    opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "l:e:c:o:qh", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":l:e:c:o:qh", options, NULL)) != -1) {
         switch (c) {
         case 'l':
             o.leads_path = optarg;
@@ -112,7 +113,7 @@ int cmd_features(int argc, char **argv)
             fputs(features_usage, stdout);
             return LS_EXIT_OK;
         default:
-            return cli_usage_error("features", "unknown option");
+            return cli_getopt_error("features", c, argv);
         }
     }
     if (optind < argc)
@@ -276,8 +277,9 @@ int cmd_decay(int argc, char **argv)
     const char *leads = NULL, *events = NULL, *criteria = NULL;
     double *grid = NULL;
     int c, status = -1;
+    opterr = 0;
     optind = 1;
-    while (status < 0 && (c = getopt_long(argc, argv, "l:e:c:t:f:g:h", options, NULL)) != -1) {
+    while (status < 0 && (c = getopt_long(argc, argv, ":l:e:c:t:f:g:h", options, NULL)) != -1) {
         switch (c) {
         case 'l':
             leads = optarg;
@@ -322,7 +324,7 @@ int cmd_decay(int argc, char **argv)
             status = LS_EXIT_OK;
             break;
         default:
-            status = cli_usage_error("decay", "unknown option");
+            status = cli_getopt_error("decay", c, argv);
         }
     }
     if (status < 0 && optind < argc)
@@ -395,8 +397,9 @@ int cmd_synth_events(int argc, char **argv)
     const char *paths[4] = {NULL, NULL, NULL, NULL};
     int c, have_leads = 0;
     size_t seed;
+    opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "n:s:h", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":n:s:h", options, NULL)) != -1) {
         switch (c) {
         case 'n':
             if (!cli_parse_size("synth-events", "--leads", optarg, &o.leads))
@@ -422,7 +425,7 @@ int cmd_synth_events(int argc, char **argv)
             fputs(synth_usage, stdout);
             return LS_EXIT_OK;
         default:
-            return cli_usage_error("synth-events", "unknown option");
+            return cli_getopt_error("synth-events", c, argv);
         }
     }
     if (optind < argc)

@@ -168,8 +168,9 @@ static int parse_fraction(const char *option, const char *text, double lo, doubl
 static int parse_args(int argc, char **argv, refine_args *a)
 {
     int c;
+    opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
         int ok = 1;
         size_t k;
         switch (c) {
@@ -318,7 +319,7 @@ static int parse_args(int argc, char **argv, refine_args *a)
             fputs(usage_text, stdout);
             return LS_EXIT_OK;
         default:
-            return cli_usage_error("refine", "unknown option");
+            return cli_getopt_error("refine", c, argv);
         }
         if (!ok)
             return LS_EXIT_USAGE;

@@ -411,8 +411,9 @@ int cmd_watch(int argc, char **argv)
     a.events = "-";
     ls_watch_options_init(&a.opts);
     int jsonl = 0, c;
+    opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "m:l:c:e:qh", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":m:l:c:e:qh", options, NULL)) != -1) {
         switch (c) {
         case 'm':
             a.model = optarg;
@@ -457,7 +458,7 @@ int cmd_watch(int argc, char **argv)
             fputs(usage_text, stdout);
             return LS_EXIT_OK;
         default:
-            return cli_usage_error("watch", "unknown option");
+            return cli_getopt_error("watch", c, argv);
         }
     }
     if (optind < argc)
