@@ -399,7 +399,8 @@ static int draw_all(const ls_model *model, const plot_args *a, const loaded *l, 
         drawn++;
     }
     if (!a->terminal)
-        fprintf(stderr, "leadscore: wrote %d charts to %s\n", drawn, a->out_dir);
+        fprintf(stderr, "leadscore: wrote %d chart%s to %s\n", drawn, drawn == 1 ? "" : "s",
+                a->out_dir);
     return LS_EXIT_OK;
 }
 
