@@ -96,6 +96,27 @@ ls_status ls_train(const ls_table *table, const ls_spec *spec, const ls_train_op
 
 void ls_train_report_release(ls_train_report *report);
 
+/* ---- training from a file, in memory or out of core ----------------------- */
+
+/* The default memory_limit of ls_train_file: 512 MiB. */
+#define LS_TRAIN_DEFAULT_MEMORY_LIMIT ((size_t)512 << 20)
+
+/* Memory (bytes) an in-memory training on a CSV file of csv_bytes needs, as
+ * ls_train_file estimates it. */
+size_t ls_train_memory_estimate(unsigned long long csv_bytes);
+
+/* Loads data_path with topts (ls_table_load) and trains as ls_train, with
+ * less memory: the spec's ID columns are not loaded, and when the estimated
+ * in-memory peak exceeds memory_limit (bytes; 0 = the default) the rows go
+ * out of core, to unlinked temporary files in TMPDIR streamed on every pass
+ * (peak memory then about 100-200 MB whatever the rows). The model is the
+ * same bit for bit either way. A full disk fails with LS_ERR_IO. Standard
+ * input ("-") is always trained in memory. *went_out_of_core (may be NULL)
+ * says which way it went. */
+ls_status ls_train_file(const char *data_path, const ls_table_options *topts, const ls_spec *spec,
+                        const ls_train_options *opts, size_t memory_limit, ls_model **out,
+                        ls_train_report *report, int *went_out_of_core, ls_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "leadscore/intpoints.h"
@@ -42,6 +44,9 @@ static const char usage_text[] =
     "  --round N              round points to multiples of N (default 1)\n"
     "  --tolerance T          convergence: relative change in deviance (default 1e-10)\n"
     "  --max-iterations N     IRLS iterations (default 100)\n"
+    "  --memory-limit SIZE    train out of core (rows in temporary files in TMPDIR)\n"
+    "                         when in memory would need more than SIZE (e.g. 256M,\n"
+    "                         2G; default 512M); the model is the same either way\n"
     "  --parent OLD.json      the model this one is refit from (lineage: its SHA-256)\n"
     "  --quiet                print nothing but errors\n"
     "\n"
@@ -90,6 +95,7 @@ enum {
     OPT_FOLDS,
     OPT_SEED,
     OPT_CARD,
+    OPT_MEMORY,
     OPT_HELP
 };
 
@@ -123,6 +129,7 @@ static const struct option long_options[] = {
     {"folds", required_argument, NULL, OPT_FOLDS},
     {"seed", required_argument, NULL, OPT_SEED},
     {"card", required_argument, NULL, OPT_CARD},
+    {"memory-limit", required_argument, NULL, OPT_MEMORY},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
 
@@ -139,6 +146,7 @@ typedef struct {
     size_t folds, card; /* card: 1-based, 0 = best CV AUC */
     unsigned long long seed;
     int l2_given, pool_given;
+    size_t memory_limit;          /* bytes, 0 = the library's default */
     const char *not_with_integer; /* an option that only applies to regression points */
 } train_args;
 
@@ -159,6 +167,36 @@ static int parse_points(const char *text, ls_train_options *o)
     }
     cli_usage_error("train", "--points expects budget:N or pdo:N with N > 0, not '%s'", text);
     return 0;
+}
+
+static unsigned long long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (unsigned long long)sb.st_size : 0;
+}
+
+/* A size in bytes: a whole number with an optional K, M or G (powers of 1024). */
+static int parse_memory(const char *text, size_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    unsigned shift = 0;
+    if (end && (*end == 'K' || *end == 'k'))
+        shift = 10;
+    else if (end && (*end == 'M' || *end == 'm'))
+        shift = 20;
+    else if (end && (*end == 'G' || *end == 'g'))
+        shift = 30;
+    if (shift)
+        end++;
+    if (errno || end == text || *end || text[0] == '-' || v == 0 || v > (SIZE_MAX >> shift)) {
+        cli_usage_error("train", "--memory-limit expects a size such as 256M or 2G, not '%s'",
+                        text);
+        return 0;
+    }
+    *out = (size_t)v << shift;
+    return 1;
 }
 
 /* LO..HI, e.g. -5..5 */
@@ -274,6 +312,9 @@ static int parse_args(int argc, char **argv, train_args *a)
             break;
         case OPT_INTEGER:
             a->integer = 1;
+            break;
+        case OPT_MEMORY:
+            ok = parse_memory(optarg, &a->memory_limit);
             break;
         case OPT_MAX_CRITERIA:
             ok = cli_parse_size("train", "--max-criteria", optarg, &a->ip.max_criteria);
@@ -609,18 +650,26 @@ static int run(train_args *a)
     }
     if (a->separator)
         topts.csv.separator = a->separator;
-    if (ls_table_load(a->data, &topts, &table, &err) != LS_OK)
-        goto fail;
     a->train.exclude = a->exclude;
     a->train.n_exclude = a->n_exclude;
     if (a->integer) {
+        if (ls_table_load(a->data, &topts, &table, &err) != LS_OK)
+            goto fail;
         const char *const *mt = topts.missing_tokens;
         size_t nmt = topts.n_missing_tokens;
         status = run_integer(a, table, spec, mt, nmt, &err);
         goto done;
     }
-    if (ls_train(table, spec, &a->train, a->data, &model, &report, &err) != LS_OK)
+    int out_of_core = 0;
+    if (ls_train_file(a->data, &topts, spec, &a->train, a->memory_limit, &model, &report,
+                      &out_of_core, &err) != LS_OK)
         goto fail;
+    if (out_of_core && !a->quiet)
+        fprintf(stderr,
+                "leadscore: note: trained out of core: in memory would need about %zu MB, "
+                "more than --memory-limit %zu MB\n",
+                ls_train_memory_estimate(file_size(a->data)) >> 20,
+                (a->memory_limit ? a->memory_limit : LS_TRAIN_DEFAULT_MEMORY_LIMIT) >> 20);
     if (a->parent && ls_model_set_parent(model, a->parent, &err) != LS_OK)
         goto fail;
     if (ls_model_save(model, a->model_path, &err) != LS_OK)

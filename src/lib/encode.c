@@ -49,8 +49,8 @@ void ls_design_release(ls_design *d)
     if (!d)
         return;
     free(d->X);
-    free(d->y);
-    free(d->w);
+    ls_big_free(d->spool, d->y);
+    ls_big_free(d->spool, d->w);
     free(d->names);
     free(d->per_unit);
     for (size_t g = 0; g < d->n_groups; g++) {
@@ -253,7 +253,7 @@ static ls_status encode_weights(encoder *e, const char *column)
     if (!v)
         return ls_fail_at(e->err, LS_ERR_DATA, ls_table_source(t), 0, j + 1, column,
                           "weights must be numbers");
-    e->d->w = malloc((e->d->n ? e->d->n : 1) * sizeof *e->d->w);
+    e->d->w = ls_big_alloc(e->d->spool, (e->d->n ? e->d->n : 1) * sizeof *e->d->w);
     if (!e->d->w)
         return nomem(e);
     for (size_t i = 0; i < e->d->n; i++) {
@@ -270,7 +270,7 @@ static ls_status apply_row_weights(encoder *e, const double *rw)
 {
     size_t n = e->d->n;
     if (!e->d->w) {
-        e->d->w = malloc(n * sizeof *e->d->w);
+        e->d->w = ls_big_alloc(e->d->spool, n * sizeof *e->d->w);
         if (!e->d->w)
             return nomem(e);
         for (size_t i = 0; i < n; i++)
@@ -825,7 +825,8 @@ static ls_status encode_common(const ls_table *table, const ls_spec *spec,
     if (d->n == 0)
         return ls_fail_at(err, LS_ERR_DATA, ls_table_source(table), 0, 0, NULL,
                           "the file has a header but no rows");
-    d->y = malloc(d->n * sizeof *d->y);
+    d->spool = ls_table_spool(table);
+    d->y = ls_big_alloc(d->spool, d->n * sizeof *d->y);
     model->target = ls_strdup(target);
     if (!d->y || !model->target || !ls_model_add_term(model, "(intercept)", -1))
         return nomem(&e);
@@ -895,7 +896,7 @@ ls_status ls_encode_grouped(const ls_table *table, const ls_spec *spec,
         d->view_term[g] = gr->term;
         d->view_value[g] = gr->value;
     }
-    d->view = (logit_groups){ng, d->view_levels, d->view_term, d->view_value, d->codes};
+    d->view = (logit_groups){ng, d->view_levels, d->view_term, d->view_value, d->codes, d->spool};
     return LS_OK;
 }
 

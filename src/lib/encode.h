@@ -10,6 +10,7 @@
 #include "leadscore/train.h"
 #include "logit_internal.h"
 #include "model_internal.h"
+#include "spool.h"
 
 /* One criterion in the design. Every row is at one level of it: its table
  * code, or n_levels - 1 when the value is missing. Level l puts value[l]
@@ -41,6 +42,7 @@ typedef struct {
     size_t *view_levels;
     const int32_t **view_term;
     const double **view_value;
+    ls_spool *spool; /* where y and w live (the table's), or NULL: the heap */
 } ls_design;
 
 /* Fills model->criteria and model->terms (terms[0] = "(intercept)", then one

@@ -171,8 +171,8 @@ static ls_status ws_alloc(logit_ws *ws)
     ws->scale = malloc(k * sizeof *ws->scale);
     ws->gamma = calloc(k, sizeof *ws->gamma);
     ws->gamma_old = calloc(k, sizeof *ws->gamma_old);
-    ws->eta = malloc(n * sizeof *ws->eta);
-    ws->eta_old = malloc(n * sizeof *ws->eta_old);
+    ws->eta = ls_big_alloc(logit_spool(ws), n * sizeof *ws->eta);
+    ws->eta_old = ls_big_alloc(logit_spool(ws), n * sizeof *ws->eta_old);
     ws->hess = malloc(k * k * sizeof *ws->hess);
     ws->grad = malloc(k * sizeof *ws->grad);
     ws->fac = malloc(k * k * sizeof *ws->fac);
@@ -198,7 +198,8 @@ const double *logit_column(logit_ws *ws, size_t j)
 {
     if (!ws->grp || logit_is_intercept(ws, j))
         return logit_dense_column(ws, j);
-    if (!ws->colbuf && !(ws->colbuf = malloc((ws->n ? ws->n : 1) * sizeof *ws->colbuf)))
+    if (!ws->colbuf &&
+        !(ws->colbuf = ls_big_alloc(logit_spool(ws), (ws->n ? ws->n : 1) * sizeof *ws->colbuf)))
         return NULL;
     logit_groups_column(ws, j - (size_t)ws->intercept, ws->colbuf);
     return ws->colbuf;
@@ -211,8 +212,8 @@ static void ws_release(logit_ws *ws)
     free(ws->scale);
     free(ws->gamma);
     free(ws->gamma_old);
-    free(ws->eta);
-    free(ws->eta_old);
+    ls_big_free(logit_spool(ws), ws->eta);
+    ls_big_free(logit_spool(ws), ws->eta_old);
     free(ws->hess);
     free(ws->grad);
     free(ws->fac);
@@ -255,8 +256,12 @@ static void start_point(logit_ws *ws)
     memset(ws->gamma, 0, ws->k * sizeof *ws->gamma);
     if (ws->intercept)
         ws->gamma[0] = log(ws->positives / (ws->weight_sum - ws->positives));
-    logit_eta(ws, ws->gamma, ws->eta);
-    ws->deviance = logit_deviance(ws, ws->eta);
+    /* a grouped design forms X'WX in the same pass */
+    ws->gram_fresh = ws->grp && logit_groups_eval(ws, ws->gamma, &ws->deviance);
+    if (!ws->gram_fresh) {
+        logit_eta(ws, ws->gamma, ws->eta);
+        ws->deviance = logit_deviance(ws, ws->eta);
+    }
     ws->objective = ws->deviance + 2.0 * logit_penalty(ws, ws->gamma);
 }
 
@@ -302,7 +307,7 @@ static double residual_ratio(logit_ws *ws, size_t j, const size_t *S, size_t m, 
 {
     double *c = malloc((m ? m : 1) * sizeof *c), *e = ws->eta_old;
     if (ws->grp && !ws->colbuf)
-        ws->colbuf = malloc((ws->n ? ws->n : 1) * sizeof *ws->colbuf);
+        ws->colbuf = ls_big_alloc(logit_spool(ws), (ws->n ? ws->n : 1) * sizeof *ws->colbuf);
     if (!c || (ws->grp && !ws->colbuf)) {
         free(c);
         return -1.0;
@@ -533,8 +538,13 @@ int logit_line_search(logit_ws *ws, const double *dir, double tolerance)
         memcpy(ws->gamma, ws->gamma_old, ws->k * sizeof *ws->gamma);
         for (size_t a = 0; a < ws->n_act; a++)
             ws->gamma[ws->act[a]] += t * dir[a];
-        logit_eta(ws, ws->gamma, ws->eta);
-        double dev = logit_deviance(ws, ws->eta);
+        double dev;
+        /* Newton on a grouped design: X'WX comes in the same pass, for the next step */
+        ws->gram_fresh = ws->fuse && logit_groups_eval(ws, ws->gamma, &dev);
+        if (!ws->gram_fresh) {
+            logit_eta(ws, ws->gamma, ws->eta);
+            dev = logit_deviance(ws, ws->eta);
+        }
         double f = dev + 2.0 * logit_penalty(ws, ws->gamma);
         if (isfinite(f) && f <= f0 + slack) {
             ws->deviance = dev;
@@ -548,6 +558,9 @@ int logit_line_search(logit_ws *ws, const double *dir, double tolerance)
     ws->eta_old = ws->eta;
     ws->eta = e;
     ws->have_step = 0;
+    if (ws->gram_fresh) /* it was formed at a trial point: back to gamma */
+        logit_gram(ws);
+    ws->gram_fresh = 0;
     return 1;
 }
 
@@ -580,9 +593,12 @@ static int relative_change_below(double f_old, double f, double tol)
 static ls_status newton(logit_ws *ws, const ls_fit_options *o, ls_error *err)
 {
     double f_old = ws->objective;
+    ws->fuse = ws->grp != NULL;
     for (size_t it = 0;; it++) {
         if (it > 0) {
-            logit_gram(ws);
+            if (!ws->gram_fresh)
+                logit_gram(ws);
+            ws->gram_fresh = 0;
             if (relative_change_below(f_old, ws->objective, o->tolerance)) {
                 ws->converged = 1;
                 return LS_OK;
@@ -628,7 +644,9 @@ static ls_status prepare(logit_ws *ws, const char *const *names, const ls_fit_op
         return st;
     set_scale(ws);
     start_point(ws);
-    logit_gram(ws);
+    if (!ws->gram_fresh)
+        logit_gram(ws);
+    ws->gram_fresh = 0;
     if (o->l2 == 0) {
         if (find_aliased(ws, o->alias_tolerance) != LS_OK)
             return ls_fail(err, LS_ERR_NOMEM, "out of memory");

@@ -214,7 +214,7 @@ void logit_groups_release(logit_ws *ws)
     free(ws->partial);
     free(ws->tiles);
     free(ws->blocks);
-    free(ws->colbuf);
+    ls_big_free(logit_spool(ws), ws->colbuf);
 }
 
 /* ---- column summaries from the level tallies -------------------------------- */
@@ -441,10 +441,35 @@ static void gram_task_dense(logit_ws *ws, size_t t)
     }
 }
 
+/* A pass of gram_task; with fuse, it first computes η (into ws->eta, as
+ * eta_task) and the deviance (as deviance_task) of each tile's rows. */
+typedef struct {
+    logit_ws *ws;
+    int fuse;
+    double b0;
+    double dev[MAX_TASKS];
+} gram_job;
+
+/* η of a tile's rows, summed as eta_task sums them (the same bits). */
+static void tile_eta(const logit_ws *ws, const uint32_t *tile, size_t r0, size_t m, double b0,
+                     double *eta)
+{
+    const logit_groups *G = ws->grp;
+    for (size_t r = 0; r < m; r++)
+        eta[r0 + r] = b0;
+    for (size_t g = 0; g < G->n_groups; g++) {
+        const uint32_t *c = tile + g * LOGIT_TILE_ROWS;
+        const double *lg = ws->lvl_eta + ws->lvl_off[g];
+        for (size_t r = 0; r < m; r++)
+            eta[r0 + r] += lg[c[r]];
+    }
+}
+
 /* Rows [lo, hi) into this task's partial Hessian (upper triangle) and gradient. */
 static void gram_task(void *ctx, size_t t)
 {
-    logit_ws *ws = ctx;
+    gram_job *job = ctx;
+    logit_ws *ws = job->ws;
     const logit_groups *G = ws->grp;
     size_t m = ws->n_act, ng = G->n_groups, lo, hi;
     double *H = ws->partial + t * partial_stride(ws), *grad = H + m * m;
@@ -461,9 +486,12 @@ static void gram_task(void *ctx, size_t t)
     }
     memset(H, 0, (m * m + m) * sizeof *H);
     ls_parallel_range(ws->n, ws->n_tasks, t, &lo, &hi);
+    double dev = 0.0;
     for (size_t r0 = lo; r0 < hi; r0 += LOGIT_TILE_ROWS) {
         size_t rows = hi - r0 < LOGIT_TILE_ROWS ? hi - r0 : LOGIT_TILE_ROWS;
         logit_groups_tile(G, r0, rows, tile);
+        if (job->fuse)
+            tile_eta(ws, tile, r0, rows, job->b0, ws->eta);
         for (size_t r = 0; r < rows; r++) {
             size_t i = r0 + r;
             double wi = logit_weight(ws, i);
@@ -471,6 +499,11 @@ static void gram_task(void *ctx, size_t t)
                 continue;
             /* μ and 1 - μ from e^{-|η|}, so neither loses digits in the tails. */
             double e = ws->eta[i], ez = exp(-fabs(e));
+            if (job->fuse) {
+                /* 2w·log(1 + e^t), t = ∓η, as log1pexp: e^{-|t|} is ez */
+                double tt = ws->y[i] > 0.5 ? -e : e;
+                dev += 2.0 * wi * (tt > 0 ? tt + log1p(ez) : log1p(ez));
+            }
             double big = 1.0 / (1.0 + ez), small = ez / (1.0 + ez);
             double mu = e >= 0 ? big : small, one_minus_mu = e >= 0 ? small : big;
             double s = wi * big * small, res = wi * (ws->y[i] > 0.5 ? one_minus_mu : -mu);
@@ -494,9 +527,11 @@ static void gram_task(void *ctx, size_t t)
             }
         }
     }
+    job->dev[t] = dev;
 }
 
-void logit_groups_gram(logit_ws *ws)
+/* The level tables of the active set, and the choice of kernel. */
+static void gram_setup(logit_ws *ws)
 {
     const logit_groups *G = ws->grp;
     size_t m = ws->n_act, k = ws->k, ic = (size_t)ws->intercept;
@@ -522,7 +557,12 @@ void logit_groups_gram(logit_ws *ws)
             nz += (double)(ws->lvl_pos[f] + ws->lvl_neg[f]);
     nz /= ws->rows ? (double)ws->rows : 1.0;
     ws->dense_gram = nz > 0.6 * (double)m;
-    ls_parallel_run(ws->n_tasks, gram_task, ws);
+}
+
+/* The partials, in task order, into ws->hess and ws->grad. */
+static void gram_combine(logit_ws *ws)
+{
+    size_t m = ws->n_act;
     size_t stride = partial_stride(ws);
     memcpy(ws->hess, ws->partial, m * m * sizeof *ws->hess);
     double *grad = ws->partial + m * m;
@@ -538,4 +578,35 @@ void logit_groups_gram(logit_ws *ws)
     for (size_t a = 0; a < m; a++)
         for (size_t c = a + 1; c < m; c++)
             ws->hess[c * m + a] = ws->hess[a * m + c];
+}
+
+void logit_groups_gram(logit_ws *ws)
+{
+    gram_job job = {ws, 0, 0.0, {0}};
+    gram_setup(ws);
+    ls_parallel_run(ws->n_tasks, gram_task, &job);
+    gram_combine(ws);
+}
+
+int logit_groups_eval(logit_ws *ws, const double *gamma, double *deviance)
+{
+    gram_setup(ws);
+    if (ws->dense_gram || gamma != ws->gamma)
+        return 0;
+    const logit_groups *G = ws->grp;
+    int ic = ws->intercept;
+    for (size_t g = 0; g < G->n_groups; g++)
+        for (size_t l = 0; l < G->n_levels[g]; l++) {
+            int32_t j = G->term[g][l];
+            double coef = j < 0 ? 0.0 : ws->scale[(size_t)j + ic] * gamma[(size_t)j + ic];
+            ws->lvl_eta[ws->lvl_off[g] + l] = coef == 0.0 ? 0.0 : coef * G->value[g][l];
+        }
+    gram_job job = {ws, 1, ic ? gamma[0] : 0.0, {0}};
+    ls_parallel_run(ws->n_tasks, gram_task, &job);
+    gram_combine(ws);
+    double dev = 0.0;
+    for (size_t t = 0; t < ws->n_tasks; t++)
+        dev += job.dev[t];
+    *deviance = dev;
+    return 1;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "leadscore/fit.h"
+#include "spool.h"
 
 /* Rows packed per block when forming X'WX: the block (rows × terms) stays in cache. */
 enum { LOGIT_BLOCK_ROWS = 128 };
@@ -38,6 +39,7 @@ typedef struct {
     const int32_t *const *term; /* per group, per level: X column or -1 */
     const double *const *value; /* per group, per level: the value in that column */
     const logit_codes *codes;   /* per group: the rows' levels */
+    ls_spool *spool;            /* where the per-row arrays go, or NULL: the heap */
 } logit_groups;
 
 /* Level of row i in group g. */
@@ -114,11 +116,19 @@ typedef struct {
     double *colbuf; /* n: a column materialised (aliasing checks only) */
 
     int have_step;    /* gamma_old/eta_old hold the iterate before the last step */
+    int fuse;         /* line searches also form X'WX at each trial (Newton, grouped) */
+    int gram_fresh;   /* hess/grad are at gamma (formed by the last line search) */
     double deviance;  /* at gamma */
     double objective; /* deviance + 2·penalty at gamma */
     size_t iterations;
     int converged;
 } logit_ws;
+
+/* The spool of a grouped design's per-row arrays, or NULL (the heap). */
+static inline ls_spool *logit_spool(const logit_ws *ws)
+{
+    return ws->grp ? ws->grp->spool : NULL;
+}
 
 static inline double logit_weight(const logit_ws *ws, size_t i)
 {
@@ -185,6 +195,11 @@ size_t logit_groups_bad_row(const logit_ws *ws, size_t *xcol);
 void logit_groups_eta(logit_ws *ws, const double *gamma, double *eta);
 double logit_groups_deviance(const logit_ws *ws, const double *eta);
 void logit_groups_gram(logit_ws *ws);
+/* η (into ws->eta), the deviance and X'WX with the gradient at gamma (which
+ * must be ws->gamma), in one pass over the rows, with the same bits as
+ * logit_groups_eta + logit_groups_deviance + logit_groups_gram. Returns 0
+ * (nothing done) when the dense kernel is the one to use. */
+int logit_groups_eval(logit_ws *ws, const double *gamma, double *deviance);
 void logit_groups_column(const logit_ws *ws, size_t xcol, double *out);
 
 /* In-place Cholesky of the m × m row-major symmetric a: L in the lower

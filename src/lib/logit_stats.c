@@ -292,10 +292,52 @@ static double auc_of_sorted(const uint64_t *key, const uint64_t *val, size_t m)
     return num / (pos * neg_below);
 }
 
+/* Sorts keys as ls_radix_sort (LSD, 11 bits a pass), with its scratch
+ * from spool: out of core, no array of the rows' size is on the heap. */
+static int sort_keys(ls_spool *spool, uint64_t *key, size_t n)
+{
+    enum { BITS = 11, BUCKETS = 1 << BITS, PASSES = (64 + BITS - 1) / BITS };
+    if (!spool)
+        return ls_radix_sort(key, NULL, n);
+    if (n < 2)
+        return 0;
+    size_t(*count)[BUCKETS] = calloc(PASSES, sizeof *count);
+    uint64_t *k2 = ls_big_alloc(spool, n * sizeof *k2);
+    if (!count || !k2) {
+        free(count);
+        ls_big_free(spool, k2);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (int p = 0; p < PASSES; p++)
+            count[p][(key[i] >> (p * BITS)) & (BUCKETS - 1)]++;
+    uint64_t *ks = key, *kd = k2;
+    for (int p = 0; p < PASSES; p++) {
+        size_t *c = count[p], sum = 0;
+        if (c[(ks[0] >> (p * BITS)) & (BUCKETS - 1)] == n)
+            continue;
+        for (size_t b = 0; b < BUCKETS; b++) {
+            size_t t = c[b];
+            c[b] = sum;
+            sum += t;
+        }
+        for (size_t i = 0; i < n; i++)
+            kd[c[(ks[i] >> (p * BITS)) & (BUCKETS - 1)]++] = ks[i];
+        uint64_t *t = ks;
+        ks = kd;
+        kd = t;
+    }
+    if (ks != key)
+        memcpy(key, ks, n * sizeof *key);
+    free(count);
+    ls_big_free(spool, k2);
+    return 0;
+}
+
 /* Without weights every sum below is a whole number of pairs, exact in
  * any order, so the classes can be sorted apart (keys alone, half the
  * memory of key-value pairs) and merged. */
-static double auc_unweighted(const double *score, const double *y, size_t n)
+static double auc_unweighted(const double *score, const double *y, size_t n, ls_spool *spool)
 {
     size_t n_pos = 0;
     for (size_t i = 0; i < n; i++) {
@@ -304,8 +346,8 @@ static double auc_unweighted(const double *score, const double *y, size_t n)
         n_pos += y[i] > 0.5;
     }
     size_t n_neg = n - n_pos;
-    uint64_t *pos = malloc((n_pos ? n_pos : 1) * sizeof *pos);
-    uint64_t *neg = malloc((n_neg ? n_neg : 1) * sizeof *neg);
+    uint64_t *pos = ls_big_alloc(spool, (n_pos ? n_pos : 1) * sizeof *pos);
+    uint64_t *neg = ls_big_alloc(spool, (n_neg ? n_neg : 1) * sizeof *neg);
     double auc = NAN;
     if (!pos || !neg)
         goto done;
@@ -315,7 +357,7 @@ static double auc_unweighted(const double *score, const double *y, size_t n)
         else
             neg[b++] = ls_radix_key(score[i]);
     }
-    if (ls_radix_sort(pos, NULL, n_pos) != 0 || ls_radix_sort(neg, NULL, n_neg) != 0)
+    if (sort_keys(spool, pos, n_pos) != 0 || sort_keys(spool, neg, n_neg) != 0)
         goto done;
     if (n_pos == 0 || n_neg == 0)
         goto done;
@@ -336,15 +378,15 @@ static double auc_unweighted(const double *score, const double *y, size_t n)
     }
     auc = num / ((double)n_pos * (double)n_neg);
 done:
-    free(pos);
-    free(neg);
+    ls_big_free(spool, pos);
+    ls_big_free(spool, neg);
     return auc;
 }
 
 double ls_auc(const double *score, const double *y, const double *w, size_t n)
 {
     if (!w)
-        return auc_unweighted(score, y, n);
+        return auc_unweighted(score, y, n, NULL);
     uint64_t *key = malloc((n ? n : 1) * sizeof *key), *val = malloc((n ? n : 1) * sizeof *val);
     size_t m = 0;
     double auc = NAN;
@@ -505,7 +547,8 @@ ls_status logit_fill_result(const logit_ws *ws, ls_fit_result *res, ls_error *er
     if (st != LS_OK)
         goto done;
     fill_summary(ws, res);
-    res->auc = ls_auc(ws->eta, ws->y, ws->w, ws->n);
+    res->auc = ws->w || !logit_spool(ws) ? ls_auc(ws->eta, ws->y, ws->w, ws->n)
+                                         : auc_unweighted(ws->eta, ws->y, ws->n, logit_spool(ws));
 done:
     if (st != LS_OK) {
         ls_fit_result_release(res);

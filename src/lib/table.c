@@ -32,6 +32,7 @@
 #include "error_internal.h"
 #include "parallel.h"
 #include "parallel_parse.h"
+#include "spool.h"
 #include "table_internal.h"
 #include "text.h"
 
@@ -54,6 +55,7 @@ typedef struct {
     void *data;
     unsigned width;
     size_t n, cap;
+    ls_spool *sp; /* where the codes live: a spool, or the heap (NULL) */
 } codevec;
 
 typedef struct {
@@ -69,6 +71,7 @@ typedef struct {
     uint32_t *codes32;
     double *values; /* numeric/boolean columns */
     int codes32_filled, values_filled;
+    int skipped; /* not stored (ls_table_load_with): no levels, every row missing */
 } column;
 
 /* Rows from `row` on sit on consecutive lines from `line` (until the next break). */
@@ -84,6 +87,8 @@ struct ls_table {
     line_break *breaks;
     size_t n_breaks;
     pthread_mutex_t *lazy; /* guards codes32 / values while they are built */
+    ls_spool *spool;       /* where the codes live, or NULL: the heap */
+    unsigned char *skip;   /* per column: not stored, or NULL */
 };
 
 const char *ls_column_type_name(ls_column_type type)
@@ -305,6 +310,8 @@ static uint32_t missing_of(unsigned width)
 
 static uint32_t code_get(const codevec *v, size_t i)
 {
+    if (!v->data)
+        return LS_MISSING_CODE; /* a skipped column */
     uint32_t c, miss = missing_of(v->width);
     if (v->width == 1)
         c = ((const uint8_t *)v->data)[i];
@@ -341,19 +348,19 @@ static int codes_reshape(codevec *v, unsigned width, size_t cap)
     if (width == v->width) {
         if (cap <= v->cap)
             return 1;
-        void *d = realloc(v->data, cap * width);
+        void *d = ls_big_realloc(v->sp, v->data, cap * width);
         if (!d)
             return 0;
         v->data = d;
         v->cap = cap;
         return 1;
     }
-    codevec w = {malloc((cap ? cap : 1) * width), width, v->n, cap};
+    codevec w = {ls_big_alloc(v->sp, (cap ? cap : 1) * width), width, v->n, cap, v->sp};
     if (!w.data)
         return 0;
     for (size_t i = 0; i < v->n; i++)
         code_put(&w, i, code_get(v, i));
-    free(v->data);
+    ls_big_free(v->sp, v->data);
     *v = w;
     return 1;
 }
@@ -383,12 +390,14 @@ typedef struct {
     const char *const *tokens; /* missing tokens, NULL = {""} */
     size_t *token_len;
     size_t n_tokens;
-    uint64_t *hash; /* per column, scratch of add_row */
-    size_t *order;  /* columns by dictionary size, small first (see add_row) */
+    uint64_t *hash;            /* per column, scratch of add_row */
+    size_t *order;             /* columns by dictionary size, small first (see add_row) */
+    const unsigned char *skip; /* per column: not stored, or NULL */
     int nomem;
 } part;
 
-static int part_init(part *pt, size_t n_cols, const ls_table_options *opts)
+static int part_init(part *pt, size_t n_cols, const ls_table_options *opts, ls_spool *spool,
+                     const unsigned char *skip)
 {
     memset(pt, 0, sizeof *pt);
     pt->n_cols = n_cols;
@@ -402,8 +411,11 @@ static int part_init(part *pt, size_t n_cols, const ls_table_options *opts)
     pt->order = malloc((n_cols ? n_cols : 1) * sizeof *pt->order);
     if (!pt->d || !pt->codes || !pt->missing || !pt->token_len || !pt->hash || !pt->order)
         return 0;
-    for (size_t j = 0; j < n_cols; j++)
+    for (size_t j = 0; j < n_cols; j++) {
         pt->order[j] = j;
+        pt->codes[j].sp = spool;
+    }
+    pt->skip = skip;
     for (size_t k = 0; k < pt->n_tokens; k++)
         pt->token_len[k] = strlen(pt->tokens[k]);
     return 1;
@@ -414,7 +426,7 @@ static void part_release(part *pt)
     for (size_t j = 0; pt->d && j < pt->n_cols; j++)
         dict_free(&pt->d[j]);
     for (size_t j = 0; pt->codes && j < pt->n_cols; j++)
-        free(pt->codes[j].data);
+        ls_big_free(pt->codes[j].sp, pt->codes[j].data);
     free(pt->d);
     free(pt->codes);
     free(pt->missing);
@@ -470,6 +482,8 @@ static int add_row(void *ctx, const char *const *fields, const size_t *lens, siz
     for (size_t k = 0; k < pt->n_cols; k++) {
         size_t j = pt->order[k];
         uint32_t code = LS_MISSING_CODE;
+        if (pt->skip && pt->skip[j])
+            continue;
         if (is_missing(pt, fields[j], lens[j])) {
             pt->missing[j]++;
         } else {
@@ -521,7 +535,11 @@ static int merge_column(ls_table *t, part *parts, size_t n_parts, size_t j)
         }
     }
     unsigned width = width_for(c->d.n_levels);
-    if (ok) {
+    if (ok && c->skipped) {
+        c->missing = t->n_rows;
+        for (size_t p = 0; p < n_parts; p++)
+            dict_free(&parts[p].d[j]);
+    } else if (ok) {
         /* part 0's codes grow in place; the others are appended, remapped */
         c->codes = parts[0].codes[j];
         memset(&parts[0].codes[j], 0, sizeof parts[0].codes[j]);
@@ -529,13 +547,13 @@ static int merge_column(ls_table *t, part *parts, size_t n_parts, size_t j)
             c->codes.width = 1;
         ok = codes_reshape(&c->codes, width, t->n_rows);
     }
-    for (size_t p = 1; p < n_parts && ok; p++) {
+    for (size_t p = 1; p < n_parts && ok && !c->skipped; p++) {
         const codevec *v = &parts[p].codes[j];
         for (size_t i = 0; i < v->n; i++) {
             uint32_t code = code_get(v, i);
             code_put(&c->codes, c->codes.n++, code == LS_MISSING_CODE ? code : maps[p][code]);
         }
-        free(parts[p].codes[j].data);
+        ls_big_free(parts[p].codes[j].sp, parts[p].codes[j].data);
         memset(&parts[p].codes[j], 0, sizeof parts[p].codes[j]);
         dict_free(&parts[p].d[j]);
     }
@@ -615,7 +633,7 @@ static ls_status load_sequential(ls_table *t, ls_csv_reader *reader, const ls_ta
     part pt;
     size_t *lens = calloc(t->n_cols + 1, sizeof *lens);
     ls_status st = LS_OK;
-    if (!part_init(&pt, t->n_cols, opts) || !lens) {
+    if (!part_init(&pt, t->n_cols, opts, t->spool, t->skip) || !lens) {
         st = ls_fail(err, LS_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -695,7 +713,7 @@ static ls_status load_fast(ls_table *t, int fd, unsigned long long size,
     }
     job->cut[n_parts] = size;
     for (size_t p = 0; p < n_parts; p++)
-        if (!part_init(&job->parts[p], t->n_cols, opts)) {
+        if (!part_init(&job->parts[p], t->n_cols, opts, t->spool, t->skip)) {
             st = ls_fail(err, LS_ERR_NOMEM, "out of memory");
             goto done;
         }
@@ -861,6 +879,10 @@ static ls_status type_error(ls_table *t, size_t j, size_t level, const char *wha
 static ls_status infer_column(ls_table *t, size_t j, ls_column_type declared, ls_error *err)
 {
     column *c = &t->cols[j];
+    if (c->skipped) {
+        c->type = LS_TYPE_ID;
+        return LS_OK;
+    }
     level_scan s = scan_levels(c);
     ls_column_type type = declared;
     if (type == LS_TYPE_AUTO) {
@@ -962,7 +984,7 @@ static void free_rows(ls_table *t)
     for (size_t j = 0; t->cols && j < t->n_cols; j++) {
         column *c = &t->cols[j];
         dict_free(&c->d);
-        free(c->codes.data);
+        ls_big_free(c->codes.sp, c->codes.data);
         memset(&c->codes, 0, sizeof c->codes);
         c->missing = 0;
     }
@@ -974,6 +996,29 @@ static void free_rows(ls_table *t)
 
 ls_status ls_table_load(const char *path, const ls_table_options *opts, ls_table **out,
                         ls_error *err)
+{
+    return ls_table_load_with(path, opts, NULL, 0, NULL, out, err);
+}
+
+/* Marks the columns named in skip (names not in the header are ignored). */
+static ls_status set_skipped(ls_table *t, const char *const *skip, size_t n_skip, ls_error *err)
+{
+    if (!n_skip)
+        return LS_OK;
+    t->skip = calloc(t->n_cols ? t->n_cols : 1, 1);
+    if (!t->skip)
+        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; k < n_skip; k++) {
+        size_t j = ls_table_find_column(t, skip[k]);
+        if (j != (size_t)-1)
+            t->skip[j] = t->cols[j].skipped = 1;
+    }
+    return LS_OK;
+}
+
+ls_status ls_table_load_with(const char *path, const ls_table_options *opts,
+                             const char *const *skip, size_t n_skip, ls_spool *spool,
+                             ls_table **out, ls_error *err)
 {
     *out = NULL;
     ls_table_options defaults;
@@ -997,9 +1042,12 @@ ls_status ls_table_load(const char *path, const ls_table_options *opts, ls_table
         st = ls_fail(err, LS_ERR_NOMEM, "out of memory");
         goto done;
     }
+    t->spool = spool;
     st = ls_csv_open(path, &opts->csv, &reader, err);
     if (st == LS_OK)
         st = init_columns(t, reader, err);
+    if (st == LS_OK)
+        st = set_skipped(t, skip, n_skip, err);
     int reread = 1;
     if (st == LS_OK)
         st = load_file_fast(t, path, reader, opts, &reread, err);
@@ -1043,7 +1091,7 @@ void ls_table_free(ls_table *t)
         column *c = &t->cols[j];
         free(c->name);
         dict_free(&c->d);
-        free(c->codes.data);
+        ls_big_free(c->codes.sp, c->codes.data);
         free(c->level_values);
         free(c->codes32);
         free(c->values);
@@ -1053,7 +1101,13 @@ void ls_table_free(ls_table *t)
     free(t->cols);
     free(t->breaks);
     free(t->source);
+    free(t->skip);
     free(t);
+}
+
+ls_spool *ls_table_spool(const ls_table *t)
+{
+    return t->spool;
 }
 
 const char *ls_table_source(const ls_table *t)

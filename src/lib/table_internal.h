@@ -10,6 +10,18 @@
 #include <stdint.h>
 
 #include "leadscore/table.h"
+#include "spool.h"
+
+/* As ls_table_load, with two savings for a trainer: the columns named in
+ * skip (ID columns a spec names) are not stored, and read as ID columns with
+ * no levels and every row missing; with a spool, the rows' codes live in it
+ * (out of core) instead of the heap. The spool must outlive the table. */
+ls_status ls_table_load_with(const char *path, const ls_table_options *opts,
+                             const char *const *skip, size_t n_skip, ls_spool *spool,
+                             ls_table **out, ls_error *err);
+
+/* The spool the table's codes live in, or NULL. */
+ls_spool *ls_table_spool(const ls_table *t);
 
 /* The codes of column col as stored: one per row, *width bytes each (1, 2
  * or 4), *missing where the value is missing; codes < the level count

@@ -205,7 +205,8 @@ static ls_status summarise_scores(ls_model *m, const ls_design *d, ls_train_repo
                                   ls_error *err)
 {
     size_t n = d->n;
-    double *scores = malloc(n * sizeof *scores), *eta = NULL;
+    ls_spool *sp = d->spool;
+    double *scores = ls_big_alloc(sp, n * sizeof *scores), *eta = NULL;
     uint64_t *key = NULL, *row = NULL;
     ls_status st = LS_OK;
     if (!scores)
@@ -214,7 +215,7 @@ static ls_status summarise_scores(ls_model *m, const ls_design *d, ls_train_repo
         ls_points_scores(m, d, scores);
     else if (ls_points_scores_grouped(m, d, scores) != LS_OK)
         goto nomem;
-    row = malloc(n * sizeof *row);
+    row = ls_big_alloc(sp, n * sizeof *row);
     if (!row)
         goto nomem;
     int counted = order_by_count(scores, d->y, d->w, n, row, &m->points_auc);
@@ -222,7 +223,7 @@ static ls_status summarise_scores(ls_model *m, const ls_design *d, ls_train_repo
         goto nomem;
     if (!counted) {
         m->points_auc = ls_auc(scores, d->y, d->w, n);
-        key = malloc(n * sizeof *key);
+        key = ls_big_alloc(sp, n * sizeof *key);
         if (!key)
             goto nomem;
         for (size_t i = 0; i < n; i++) {
@@ -231,7 +232,7 @@ static ls_status summarise_scores(ls_model *m, const ls_design *d, ls_train_repo
         }
         if (ls_radix_sort(key, row, n) != 0)
             goto nomem;
-        free(key);
+        ls_big_free(sp, key);
         key = NULL;
     }
     double hot = scores[row[(size_t)((double)(n - 1) * (1 - HOT_SHARE))]];
@@ -244,7 +245,7 @@ static ls_status summarise_scores(ls_model *m, const ls_design *d, ls_train_repo
     report->coef_auc = m->auc;
     report->points_auc = m->points_auc;
     report->bands = calloc(SCORE_BANDS, sizeof *report->bands);
-    eta = malloc(n * sizeof *eta);
+    eta = ls_big_alloc(sp, n * sizeof *eta);
     if (!report->bands || !eta)
         goto nomem;
     if (d->X) {
@@ -274,10 +275,10 @@ static ls_status summarise_scores(ls_model *m, const ls_design *d, ls_train_repo
 nomem:
     st = ls_fail(err, LS_ERR_NOMEM, "out of memory");
 done:
-    free(scores);
-    free(eta);
-    free(key);
-    free(row);
+    ls_big_free(sp, scores);
+    ls_big_free(sp, eta);
+    ls_big_free(sp, key);
+    ls_big_free(sp, row);
     return st;
 }
 
