@@ -558,10 +558,12 @@ ls_status ls_features_with_params(const ls_features *f, size_t def, const double
     for (size_t i = 0; i < n; i++) {
         params[i] = d->decay == LS_DECAY_LINEAR ? round(grid[i]) : grid[i];
         if (!(params[i] > 0) || (d->decay == LS_DECAY_LINEAR && params[i] > MAX_WINDOW_DAYS)) {
+            /* the message reads d, which lives in copy: format it before freeing */
+            st = ls_fail(err, LS_ERR_USAGE, "grid value %g is not a valid %s", grid[i],
+                         d->decay == LS_DECAY_LINEAR ? "lifespan (whole days)" : "half-life");
             free(params);
             ls_features_free(copy);
-            return ls_fail(err, LS_ERR_USAGE, "grid value %g is not a valid %s", grid[i],
-                           d->decay == LS_DECAY_LINEAR ? "lifespan (whole days)" : "half-life");
+            return st;
         }
     }
     free(d->params);
@@ -570,8 +572,9 @@ ls_status ls_features_with_params(const ls_features *f, size_t def, const double
     qsort(d->params, n, sizeof *d->params, by_double);
     for (size_t i = 1; i < n; i++)
         if (d->params[i] == d->params[i - 1]) {
+            st = ls_fail(err, LS_ERR_USAGE, "grid value %g is listed twice", d->params[i]);
             ls_features_free(copy);
-            return ls_fail(err, LS_ERR_USAGE, "grid value %g is listed twice", d->params[i]);
+            return st;
         }
     if (d->decay == LS_DECAY_LINEAR)
         d->max_days = (uint32_t)d->params[n - 1];

@@ -247,6 +247,14 @@ static void test_decay_errors(void **state)
     o.grid = bad;
     o.n_grid = 2;
     assert_int_equal(ls_decay_fit(f, leads_path, events_path, &o, &p, &err), LS_ERR_USAGE);
+    assert_non_null(strstr(err.message, "grid value -1 must be in (0,"));
+    /* a repeated value is caught after the spec is copied: the message must be
+     * written before the copy is freed (an AddressSanitizer build checks) */
+    const double twice[] = {7, 3, 7};
+    o.grid = twice;
+    o.n_grid = 3;
+    assert_int_equal(ls_decay_fit(f, leads_path, events_path, &o, &p, &err), LS_ERR_USAGE);
+    assert_string_equal(err.message, "grid value 7 is listed twice");
     ls_features_free(f);
 }
 
