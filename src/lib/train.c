@@ -142,12 +142,14 @@ static double dense_linear_predictor(const ls_model *m, const ls_design *d, size
 }
 
 /* Whole-number scores over a modest range (the usual case) need no sort:
- * a counting pass gives the rows in score order (ties in row order, as a
- * stable sort) and the AUC of the scores, summed in the same order as
- * ls_auc sums them, so the value is the same. Returns 1 when done, 0 when
- * the scores do not qualify, -1 when out of memory. */
-static int order_by_count(const double *scores, const double *y, const double *w, size_t n,
-                          uint64_t *row, double *auc)
+ * counts per score give each row's place in score order (ties in row
+ * order, as a stable sort) and the AUC of the scores, summed in the same
+ * order as ls_auc sums them, so the value is the same. On success *start
+ * (range + 1 entries: start[v] is the first place of score lo + v) is the
+ * caller's. Returns 1 when done, 0 when the scores do not qualify, -1 when
+ * out of memory. */
+static int count_scores(const double *scores, const double *y, const double *w, size_t n,
+                        double *lo_out, size_t **start_out, size_t *range_out, double *auc)
 {
     enum { MAX_RANGE = 1 << 20 };
     double lo = INFINITY, hi = -INFINITY;
@@ -190,23 +192,66 @@ static int order_by_count(const double *scores, const double *y, const double *w
         start[v + 1] += start[v];
     }
     *auc = pos_sum > 0 && neg_below > 0 && !nan_weight ? num / (pos_sum * neg_below) : NAN;
-    for (size_t i = 0; i < n; i++)
-        row[start[(size_t)(scores[i] - lo)]++] = i;
-    free(start);
     free(pos);
     free(neg);
+    *lo_out = lo;
+    *start_out = start;
+    *range_out = range;
     return 1;
 }
 
+/* The score at place t of the score order, from count_scores' start. */
+static double score_at(const size_t *start, size_t range, double lo, size_t t)
+{
+    size_t a = 0, b = range; /* the last v with start[v] <= t */
+    while (b - a > 1) {
+        size_t mid = a + (b - a) / 2;
+        if (start[mid] <= t)
+            a = mid;
+        else
+            b = mid;
+    }
+    return lo + (double)a;
+}
+
+/* The score band (of SCORE_BANDS, by place in score order) of place t. */
+static size_t band_of(size_t t, size_t n)
+{
+    size_t b = (size_t)((double)t * SCORE_BANDS / (double)n);
+    b = b < SCORE_BANDS ? b : SCORE_BANDS - 1;
+    while (b > 0 && b * n / SCORE_BANDS > t)
+        b--;
+    while (b + 1 < SCORE_BANDS && (b + 1) * n / SCORE_BANDS <= t)
+        b++;
+    return b;
+}
+
+/* Mean fitted probability and observed rate per score band: place[i] is
+ * row i's place in score order; sums run in row order. */
+typedef struct {
+    double wsum, psum, ysum;
+} band_sums;
+
+static void add_to_band(band_sums *bs, const ls_model *m, const ls_design *d, size_t i,
+                        const double *eta, size_t band)
+{
+    double wi = d->w ? d->w[i] : 1;
+    double p = 1 / (1 + exp(-(eta[i] + m->probability_offset)));
+    bs[band].wsum += wi;
+    bs[band].psum += wi * p;
+    bs[band].ysum += wi * d->y[i];
+}
+
 /* Score deciles, default tiers and the AUC of the integer points. Rows are
- * ordered by score, ties in row order (a stable sort). Arrays are allocated
- * as they are needed, so at most about 5·8 bytes a row are held at once. */
+ * ordered by score, ties in row order (a stable sort): by counting when the
+ * scores are whole numbers in a modest range (no per-row order is then
+ * kept, and every pass reads the rows in order), else by a radix sort. */
 static ls_status summarise_scores(ls_model *m, const ls_design *d, ls_train_report *report,
                                   ls_error *err)
 {
-    size_t n = d->n;
+    size_t n = d->n, range = 0, *start = NULL;
     ls_spool *sp = d->spool;
-    double *scores = ls_big_alloc(sp, n * sizeof *scores), *eta = NULL;
+    double *scores = ls_big_alloc(sp, n * sizeof *scores), *eta = NULL, lo = 0;
     uint64_t *key = NULL, *row = NULL;
     ls_status st = LS_OK;
     if (!scores)
@@ -215,16 +260,14 @@ static ls_status summarise_scores(ls_model *m, const ls_design *d, ls_train_repo
         ls_points_scores(m, d, scores);
     else if (ls_points_scores_grouped(m, d, scores) != LS_OK)
         goto nomem;
-    row = ls_big_alloc(sp, n * sizeof *row);
-    if (!row)
-        goto nomem;
-    int counted = order_by_count(scores, d->y, d->w, n, row, &m->points_auc);
+    int counted = count_scores(scores, d->y, d->w, n, &lo, &start, &range, &m->points_auc);
     if (counted < 0)
         goto nomem;
     if (!counted) {
         m->points_auc = ls_auc(scores, d->y, d->w, n);
         key = ls_big_alloc(sp, n * sizeof *key);
-        if (!key)
+        row = ls_big_alloc(sp, n * sizeof *row);
+        if (!key || !row)
             goto nomem;
         for (size_t i = 0; i < n; i++) {
             key[i] = ls_radix_key(scores[i]);
@@ -235,8 +278,9 @@ static ls_status summarise_scores(ls_model *m, const ls_design *d, ls_train_repo
         ls_big_free(sp, key);
         key = NULL;
     }
-    double hot = scores[row[(size_t)((double)(n - 1) * (1 - HOT_SHARE))]];
-    double warm = scores[row[(size_t)((double)(n - 1) * (1 - HOT_SHARE - WARM_SHARE))]];
+#define SCORE_AT(t) (counted ? score_at(start, range, lo, (t)) : scores[row[(t)]])
+    double hot = SCORE_AT((size_t)((double)(n - 1) * (1 - HOT_SHARE)));
+    double warm = SCORE_AT((size_t)((double)(n - 1) * (1 - HOT_SHARE - WARM_SHARE)));
     const char *names[] = {"hot", "warm", "nurture"};
     double mins[] = {hot, warm < hot ? warm : hot - 1, -INFINITY};
     st = ls_model_set_tiers(m, names, mins, 3, err);
@@ -254,27 +298,34 @@ static ls_status summarise_scores(ls_model *m, const ls_design *d, ls_train_repo
     } else if (linear_predictors(m, d, eta) != LS_OK) {
         goto nomem;
     }
-    for (size_t b = 0; b < SCORE_BANDS; b++) {
-        size_t lo = b * n / SCORE_BANDS, hi = (b + 1) * n / SCORE_BANDS;
-        if (hi <= lo)
-            continue;
-        ls_score_band *band = &report->bands[report->n_bands++];
-        double wsum = 0, psum = 0, ysum = 0;
-        for (size_t t = lo; t < hi; t++) {
-            size_t i = row[t];
-            double wi = d->w ? d->w[i] : 1;
-            double p = 1 / (1 + exp(-(eta[i] + m->probability_offset)));
-            wsum += wi;
-            psum += wi * p;
-            ysum += wi * d->y[i];
-        }
-        *band = (ls_score_band){scores[row[lo]], scores[row[hi - 1]], hi - lo,
-                                wsum > 0 ? psum / wsum : NAN, wsum > 0 ? ysum / wsum : NAN};
+    band_sums bs[SCORE_BANDS];
+    memset(bs, 0, sizeof bs);
+    if (counted) {
+        /* start[] becomes each score's next place */
+        for (size_t i = 0; i < n; i++)
+            add_to_band(bs, m, d, i, eta, band_of(start[(size_t)(scores[i] - lo)]++, n));
+        for (size_t v = range; v > 0; v--) /* back to first places */
+            start[v] = start[v - 1];
+        start[0] = 0;
+    } else {
+        for (size_t t = 0; t < n; t++)
+            add_to_band(bs, m, d, row[t], eta, band_of(t, n));
     }
+    for (size_t b = 0; b < SCORE_BANDS; b++) {
+        size_t blo = b * n / SCORE_BANDS, bhi = (b + 1) * n / SCORE_BANDS;
+        if (bhi <= blo)
+            continue;
+        const band_sums *s = &bs[b];
+        report->bands[report->n_bands++] = (ls_score_band){
+            SCORE_AT(blo), SCORE_AT(bhi - 1), bhi - blo, s->wsum > 0 ? s->psum / s->wsum : NAN,
+            s->wsum > 0 ? s->ysum / s->wsum : NAN};
+    }
+#undef SCORE_AT
     goto done;
 nomem:
     st = ls_fail(err, LS_ERR_NOMEM, "out of memory");
 done:
+    free(start);
     ls_big_free(sp, scores);
     ls_big_free(sp, eta);
     ls_big_free(sp, key);
