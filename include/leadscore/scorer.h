@@ -67,6 +67,18 @@ ls_status ls_scorer_score_n(ls_scorer *scorer, const char *const *fields, const 
 size_t ls_scorer_unseen_count(const ls_scorer *scorer, size_t *n_columns);
 ls_status ls_scorer_unseen_summary(const ls_scorer *scorer, char *buf, size_t size);
 
+/* Leads scored so far by this scorer. */
+size_t ls_scorer_rows(const ls_scorer *scorer);
+
+/* Rules of a hand-written model that name values (equality, sets, ranges,
+ * yes/no) and have matched no lead scored so far: usually a typo ('yse') or a
+ * value spelt differently in the data, which would otherwise silently score 0.
+ * ls_scorer_unmatched_summary writes "'Column' condition; ..." (the
+ * condition as a points table writes it, e.g. "= yse", "100..500") into buf
+ * (LS_ERR_LIMIT when it did not fit). Learned models report none. */
+size_t ls_scorer_unmatched_count(const ls_scorer *scorer);
+ls_status ls_scorer_unmatched_summary(const ls_scorer *scorer, char *buf, size_t size);
+
 /* Replaces the model's missing-value tokens for this scorer (the empty value
  * is always missing). tokens are copied. */
 ls_status ls_scorer_set_missing_tokens(ls_scorer *scorer, const char *const *tokens, size_t n,

@@ -37,8 +37,7 @@ static const char usage_text[] =
     "Scores every lead in FILE with MODEL (a model JSON from 'train' or a\n"
     "hand-written points table) and writes CSV: the ID column(s), score (integer\n"
     "points), probability (learned models and integer cards; empty for hand-written\n"
-    "points), tier\n"
-    "and reasons, the criteria that gave the most points, e.g.\n"
+    "points), tier and reasons, the criteria that gave the most points, e.g.\n"
     "'Signed up for free trial +20; Visited pricing page +15'.\n"
     "\n"
     "  -m, --model MODEL      model JSON or points table CSV\n"
@@ -60,8 +59,10 @@ static const char usage_text[] =
     "  -h, --help             show this help\n"
     "\n"
     "Values the model has not seen are scored as the model says (reference or\n"
-    "'other') and counted in one line on standard error. Exit status: 0 when the\n"
-    "output was written, 1 on an error, 2 on a usage error.\n";
+    "'other') and counted in one line on standard error. A hand-written rule that\n"
+    "matched none of 100 or more leads is named in a warning (a typo such as 'yse'\n"
+    "would otherwise score 0 in silence). Exit status: 0 when the output was\n"
+    "written, 1 on an error, 2 on a usage error.\n";
 
 /* ---- buffered CSV output --------------------------------------------------- */
 
@@ -717,7 +718,19 @@ int cmd_score(int argc, char **argv)
     if (unseen) {
         char summary[2048];
         ls_scorer_unseen_summary(scorer, summary, sizeof summary);
-        cli_errorf("note: values the model has not seen, scored as it says: %s", summary);
+        cli_errorf("note: values with no level or rule of their own in the model, scored as "
+                   "its reference or other level: %s",
+                   summary);
+    }
+    /* A small batch may rightly miss a rule; from 100 leads on, a rule that
+     * never fires is more likely a typo than a rare lead. */
+    size_t unmatched = ls_scorer_rows(scorer) >= 100 ? ls_scorer_unmatched_count(scorer) : 0;
+    if (unmatched) {
+        char summary[2048];
+        ls_scorer_unmatched_summary(scorer, summary, sizeof summary);
+        cli_errorf("warning: %zu rule%s matched none of the %zu leads (a typo, or a value "
+                   "spelt differently in the data?): %s",
+                   unmatched, unmatched == 1 ? "" : "s", ls_scorer_rows(scorer), summary);
     }
     if (skipped) {
         char where[LS_ERROR_MESSAGE_MAX + 2 * LS_ERROR_FILE_MAX + 64];

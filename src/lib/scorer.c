@@ -89,6 +89,7 @@ typedef struct {
     size_t unseen;
     char *examples[UNSEEN_EXAMPLES];
     size_t n_examples;
+    size_t *rule_rows; /* per rule, leads it scored */
 } crit_state;
 
 struct ls_scorer {
@@ -99,6 +100,7 @@ struct ls_scorer {
     size_t n_tokens;
     size_t max_reasons;
     double eta0; /* intercept + probability offset */
+    size_t rows; /* leads scored */
 };
 
 /* ---- hashing and the memo ------------------------------------------------- */
@@ -257,7 +259,8 @@ static ls_status compile_criterion(const ls_model *m, const ls_criterion *c, cri
     cs->labels = calloc(n, sizeof *cs->labels);
     cs->estimates = calloc(n, sizeof *cs->estimates);
     cs->values = calloc(n, sizeof *cs->values);
-    if (!cs->labels || !cs->estimates || !cs->values)
+    cs->rule_rows = calloc(n, sizeof *cs->rule_rows);
+    if (!cs->labels || !cs->estimates || !cs->values || !cs->rule_rows)
         return ls_fail(err, LS_ERR_NOMEM, "out of memory");
     int text_only = 1; /* every non-missing rule so far compares text */
     for (size_t k = 0; k < c->n_rules; k++) {
@@ -295,6 +298,7 @@ static void release_criterion(crit_state *cs)
     free(cs->labels);
     free(cs->estimates);
     free(cs->values);
+    free(cs->rule_rows);
     free(cs->slots);
     free(cs->keys);
     for (size_t i = 0; i < cs->n_examples; i++)
@@ -709,6 +713,8 @@ ls_status ls_scorer_score_n(ls_scorer *s, const char *const *fields, const size_
             return st;
         if (o->unseen)
             note_unseen(cs, v);
+        if (o->rule >= 0)
+            cs->rule_rows[o->rule]++;
         score += o->points;
         eta += o->eta;
         if (o->points == 0 || k == 0)
@@ -726,6 +732,7 @@ ls_status ls_scorer_score_n(ls_scorer *s, const char *const *fields, const size_
         if (n_top < k)
             n_top++;
     }
+    s->rows++;
     out->score = score;
     out->n_reasons = n_top;
     out->probability =
@@ -785,6 +792,59 @@ ls_status ls_scorer_unseen_summary(const ls_scorer *s, char *buf, size_t size)
         buf[used] = '\0';
     }
     return truncated ? LS_ERR_LIMIT : LS_OK;
+}
+
+/* Rules a hand-writer could have mistyped: those that name values. Missing,
+ * other and any rules may rightly never fire, and learned models' levels come
+ * from data, where a level absent from a batch is no mistake. */
+static int checkable_rule(const ls_model *m, const ls_rule *r)
+{
+    if (m->learned)
+        return 0;
+    return r->kind == LS_COND_EQUALS || r->kind == LS_COND_IN || r->kind == LS_COND_RANGE ||
+           r->kind == LS_COND_TRUE;
+}
+
+size_t ls_scorer_unmatched_count(const ls_scorer *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_crits; i++) {
+        const crit_state *cs = &s->crits[i];
+        for (size_t k = 0; k < cs->c->n_rules; k++)
+            n += checkable_rule(s->m, &cs->c->rules[k]) && cs->rule_rows[k] == 0;
+    }
+    return n;
+}
+
+size_t ls_scorer_rows(const ls_scorer *s)
+{
+    return s->rows;
+}
+
+ls_status ls_scorer_unmatched_summary(const ls_scorer *s, char *buf, size_t size)
+{
+    if (!buf || size == 0)
+        return LS_ERR_LIMIT;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < s->n_crits; i++) {
+        const crit_state *cs = &s->crits[i];
+        for (size_t k = 0; k < cs->c->n_rules; k++) {
+            const ls_rule *r = &cs->c->rules[k];
+            if (!checkable_rule(s->m, r) || cs->rule_rows[k] != 0)
+                continue;
+            char *cond = ls_points_condition_text(cs->c, r);
+            int n = snprintf(buf + used, size - used, "%s'%s' %s", used ? "; " : "", cs->c->column,
+                             cond ? cond : "?");
+            free(cond);
+            if (n < 0 || (size_t)n >= size - used) {
+                buf[used] = '\0';
+                return LS_ERR_LIMIT;
+            }
+            used += (size_t)n;
+        }
+    }
+    return LS_OK;
 }
 
 /* ---- ID columns ----------------------------------------------------------- */

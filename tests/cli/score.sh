@@ -101,6 +101,23 @@ printf 'criterion,condition,points\nJob Title,between 1 and 5,3\n' >"$work/t2.cs
 expect_exit 1 "$LEADSCORE" score --model "$work/t2.csv" --data "$P/seed-leads.csv"
 has "$work/t2.csv:2:2: column 'condition': unknown condition 'between 1 and 5'" "$work/err"
 
+# A mistyped hand-written rule ('yse') scores 0 for every lead: from 100
+# leads on, score names it (exit 0, the scores are still what the table says).
+sed 's/^Visited Pricing Page,yes,/Visited Pricing Page,yse,/' "$P/seed.csv" >"$work/typo.csv"
+{
+    head -n 1 "$P/seed-leads.csv"
+    for i in $(seq 1 40); do tail -n +2 "$P/seed-leads.csv" | sed "s/^[^,]*/L$i/"; done
+} >"$work/many.csv"
+rows=$(($(wc -l <"$work/many.csv") - 1))
+[ "$rows" -ge 100 ] || fail "expected 100+ leads, built $rows"
+expect_exit 0 "$LEADSCORE" score --model "$work/typo.csv" --data "$work/many.csv" --out "$work/t.csv"
+has "warning: 1 rule matched none of the $rows leads" "$work/err"
+has "'Visited Pricing Page' = yse" "$work/err"
+expect_exit 0 "$LEADSCORE" score --model "$P/seed.csv" --data "$work/many.csv" --out "$work/t.csv"
+! grep -q "matched none" "$work/err" || fail "a warning for rules that matched"
+expect_exit 0 "$LEADSCORE" score --model "$work/typo.csv" --data "$P/seed-leads.csv" --out "$work/t.csv"
+! grep -q "matched none" "$work/err" || fail "a warning on fewer than 100 leads"
+
 # Usage errors: exit 2.
 expect_exit 2 "$LEADSCORE" score --data "$P/seed-leads.csv"
 expect_exit 2 "$LEADSCORE" score --model "$P/seed.csv"

@@ -87,6 +87,35 @@ static void test_seed_pairs(void **state)
     ls_model_free(m);
 }
 
+/* A hand-written rule that never fires is named; rules that did fire, and
+ * learned models, are not. */
+static void test_unmatched_rules(void **state)
+{
+    (void)state;
+    ls_model *m = seed_model();
+    const char *const names[] = {"Job Title", "Company Size", "Visited Pricing Page",
+                                 "Signed Up for Free Trial", "Attended Webinar"};
+    const char *const lead[] = {"Manager", "300", "no", "yes", "no"};
+    ls_scorer *s = NULL;
+    ls_error err;
+    assert_int_equal(ls_scorer_new(m, names, 5, &s, &err), LS_OK);
+    assert_int_equal(ls_scorer_rows(s), 0);
+    ls_score_result r;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(ls_scorer_score(s, lead, &r, &err), LS_OK);
+    assert_int_equal(ls_scorer_rows(s), 3);
+    /* Executive, pricing page and webinar never matched; size and trial did */
+    assert_int_equal(ls_scorer_unmatched_count(s), 3);
+    char buf[512];
+    assert_int_equal(ls_scorer_unmatched_summary(s, buf, sizeof buf), LS_OK);
+    assert_string_equal(buf, "'Job Title' = Executive; 'Visited Pricing Page' yes; "
+                             "'Attended Webinar' yes");
+    char tiny[12];
+    assert_int_equal(ls_scorer_unmatched_summary(s, tiny, sizeof tiny), LS_ERR_LIMIT);
+    ls_scorer_free(s);
+    ls_model_free(m);
+}
+
 /* A learned model: every kind, with terms behind the rules. */
 static ls_rule *lrule(ls_model *m, ls_criterion *c, ls_cond_kind kind, const char *label,
                       double est, double pts)
@@ -298,9 +327,8 @@ static void test_id_columns(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_seed_pairs),
-        cmocka_unit_test(test_learned),
-        cmocka_unit_test(test_memo_consistent),
+        cmocka_unit_test(test_seed_pairs), cmocka_unit_test(test_unmatched_rules),
+        cmocka_unit_test(test_learned),    cmocka_unit_test(test_memo_consistent),
         cmocka_unit_test(test_id_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
