@@ -41,7 +41,7 @@ static void print_stats(const ls_features *f, const ls_derive_stats *s, const ch
 
 static const char features_usage[] =
     "usage: leadscore features --leads LEADS.csv --events EVENTS.csv --criteria SPEC\n"
-    "                          (--as-of TIME | --label-date COL) --out FILE\n"
+    "                          [--as-of TIME | --label-date COL] --out FILE\n"
     "\n"
     "Derives the [feature] criteria of SPEC from product-usage events and writes\n"
     "the leads with one column per feature appended, joined by lead id. Each\n"

@@ -19,7 +19,7 @@ static const char usage_text[] =
     "type, missing and distinct counts, conversion per level or quartile band with a\n"
     "95% Wilson interval, information value (IV), and warnings for likely leakage\n"
     "(IV > 0.5, or a level converting 0% or 100% over 30+ rows), constant and\n"
-    "ID-like columns.\n"
+    "ID-like columns, and text columns whose values are nearly all numbers.\n"
     "\n"
     "  -t, --target COL        the outcome column (required)\n"
     "  -p, --positive VALUE    the target value that means converted (default: the true\n"
@@ -31,8 +31,8 @@ static const char usage_text[] =
     "                          or ignore (repeatable)\n"
     "  -f, --format FMT        table (default), csv or json\n"
     "  -n, --top N             levels listed per column in the table (default 10, 0 = all)\n"
-    "  -o, --output FILE       write to FILE (replaced only when complete) instead of\n"
-    "                          standard output\n"
+    "  -o, --out FILE          write to FILE (replaced only when complete) instead of\n"
+    "                          standard output (--output is the same)\n"
     "  -h, --help              show this help\n"
     "\n"
     "Quartiles are R type 7 (pandas' default). Numeric bands are [min, q1], (q1, median],\n"
@@ -145,6 +145,7 @@ static const struct option long_options[] = {
     {"missing", required_argument, NULL, 'm'}, {"separator", required_argument, NULL, 's'},
     {"type", required_argument, NULL, 'T'},    {"format", required_argument, NULL, 'f'},
     {"top", required_argument, NULL, 'n'},     {"output", required_argument, NULL, 'o'},
+    {"out", required_argument, NULL, 'o'}, /* the spelling every other command uses */
     {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 };
 
