@@ -10,6 +10,7 @@
 
 #include "digest.h"
 #include "encode.h"
+#include "offsetting.h"
 #include "error_internal.h"
 #include "joint_test.h"
 #include "parallel.h"
@@ -454,6 +455,10 @@ ls_status ls_train(const ls_table *table, const ls_spec *spec, const ls_train_op
         goto done;
     if ((st = ls_points_assign(m, &d, opts, err)) != LS_OK)
         goto done;
+    if ((st = ls_note_offsetting_terms(m, &res, report)) != LS_OK) {
+        st = ls_fail(err, st, "out of memory");
+        goto done;
+    }
     if ((st = summarise_scores(m, &d, report, err)) != LS_OK)
         goto done;
     st = record_lineage(m, &digest, err);
