@@ -85,6 +85,12 @@ typedef struct {
     size_t n_bands;
     double coef_auc;   /* in-sample AUC of the exact coefficients */
     double points_auc; /* in-sample AUC of the integer points */
+    /* Where the time went: wall and CPU seconds (CPU of every thread) of
+     * loading the data (ls_train_file only, else 0), of the fit (encoding
+     * excluded), and of the whole call. */
+    double load_seconds, load_cpu_seconds;
+    double fit_seconds, fit_cpu_seconds;
+    double total_seconds, total_cpu_seconds;
 } ls_train_report;
 
 /* Trains a model on table. spec may be NULL (defaults). On success *out is

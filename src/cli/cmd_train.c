@@ -49,6 +49,8 @@ static const char usage_text[] =
     "                         2G; default 512M); the model is the same either way\n"
     "  --parent OLD.json      the model this one is refit from (lineage: its SHA-256)\n"
     "  --quiet                print nothing but errors\n"
+    "  --timing               print where the time went to standard error (wall and\n"
+    "                         CPU seconds of reading, fitting and the whole training)\n"
     "\n"
     "Integer points (a card of a few yes/no criteria with small whole points):\n"
     "  --integer-points       learn the card directly instead of rounding a regression;\n"
@@ -96,6 +98,7 @@ enum {
     OPT_SEED,
     OPT_CARD,
     OPT_MEMORY,
+    OPT_TIMING,
     OPT_HELP
 };
 
@@ -130,13 +133,14 @@ static const struct option long_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"card", required_argument, NULL, OPT_CARD},
     {"memory-limit", required_argument, NULL, OPT_MEMORY},
+    {"timing", no_argument, NULL, OPT_TIMING},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
 
 typedef struct {
     const char *data, *model_path, *criteria, *missing, *parent;
     char separator;
-    int quiet;
+    int quiet, timing;
     const char **exclude;
     size_t n_exclude;
     ls_train_options train;
@@ -315,6 +319,10 @@ static int parse_args(int argc, char **argv, train_args *a)
             break;
         case OPT_MEMORY:
             ok = parse_memory(optarg, &a->memory_limit);
+            break;
+        case OPT_TIMING:
+            a->timing = 1;
+            a->not_with_integer = "--timing";
             break;
         case OPT_MAX_CRITERIA:
             ok = cli_parse_size("train", "--max-criteria", optarg, &a->ip.max_criteria);
@@ -674,6 +682,13 @@ static int run(train_args *a)
         goto fail;
     if (ls_model_save(model, a->model_path, &err) != LS_OK)
         goto fail;
+    if (a->timing)
+        fprintf(stderr,
+                "leadscore: timing: read %.3f s (%.3f s CPU), fit %.3f s (%.3f s CPU), "
+                "training in all %.3f s (%.3f s CPU)%s\n",
+                report.load_seconds, report.load_cpu_seconds, report.fit_seconds,
+                report.fit_cpu_seconds, report.total_seconds, report.total_cpu_seconds,
+                out_of_core ? ", out of core" : "");
     if (!a->quiet)
         print_summary(model, &report, a->model_path);
     status = LS_EXIT_OK;

@@ -70,6 +70,11 @@ static inline size_t ls_design_level(const ls_design *d, size_t i, size_t g)
 
 void ls_design_release(ls_design *design);
 
+/* Monotonic wall-clock seconds, and the CPU seconds of the whole process
+ * (every thread), for the train report's timings. */
+double ls_wall_seconds(void);
+double ls_cpu_seconds(void);
+
 /* Appends a formatted note to report (ignored when report is NULL). */
 ls_status ls_report_note(ls_train_report *report, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

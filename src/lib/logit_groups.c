@@ -517,7 +517,7 @@ static void gram_task(void *ctx, size_t t)
                 size_t l = off[g] + tile[g * LOGIT_TILE_ROWS + r];
                 pos[nz] = act[l];
                 val[nz] = z[l];
-                nz += act[l] >= 0;
+                nz += act[l] >= 0 && z[l] != 0.0; /* a zero adds ±0: the same bits */
             }
             for (size_t a = 0; a < nz; a++) {
                 double *row = H + (size_t)pos[a] * m, u = s * val[a];

@@ -143,13 +143,27 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 1;
 }
 
-/* Up to 8 bytes of s as a little number (bytes past n are 0). */
+static inline uint64_t load_le(const char *s, size_t bytes)
+{
+    unsigned char b[8] = {0};
+    memcpy(b, s, bytes);
+    uint64_t v = 0;
+    for (size_t i = bytes; i-- > 0;)
+        v = v << 8 | b[i];
+    return v;
+}
+
+/* Up to 8 bytes of s as a little number (bytes past n are 0): two
+ * overlapping loads instead of a byte loop (most fields are short). */
 static inline uint64_t load_tail(const char *s, size_t n)
 {
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++)
-        v |= (uint64_t)(unsigned char)s[i] << (8 * i);
-    return v;
+    if (n >= 4) {
+        uint64_t lo = load_le(s, 4), hi = load_le(s + n - 4, 4);
+        return n >= 8 ? load_le(s, 8) : lo | hi << (8 * (n - 4));
+    }
+    if (n >= 2)
+        return load_le(s, 2) | load_le(s + n - 2, 2) << (8 * (n - 2));
+    return n ? (unsigned char)s[0] : 0;
 }
 
 /* A fast hash of len bytes, 8 at a time, well mixed in the low bits. */

@@ -51,6 +51,20 @@ void ls_train_report_release(ls_train_report *r)
     memset(r, 0, sizeof *r);
 }
 
+double ls_wall_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+double ls_cpu_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 static void copy_fit(ls_model *m, const ls_fit_result *res)
 {
     for (size_t t = 0; t < m->n_terms && t < res->n_coef; t++) {
@@ -423,6 +437,7 @@ ls_status ls_train(const ls_table *table, const ls_spec *spec, const ls_train_op
     *out = NULL;
     if (report)
         memset(report, 0, sizeof *report);
+    double start_wall = ls_wall_seconds(), start_cpu = ls_cpu_seconds();
     ls_model *m = ls_model_alloc();
     ls_design d;
     ls_fit_result res;
@@ -440,7 +455,12 @@ ls_status ls_train(const ls_table *table, const ls_spec *spec, const ls_train_op
         goto done;
     ls_fit_options fit = opts->fit;
     fit.intercept = 1;
+    double w0 = ls_wall_seconds(), c0 = ls_cpu_seconds();
     st = ls_design_fit(&d, &fit, &res, err);
+    if (report) {
+        report->fit_seconds = ls_wall_seconds() - w0;
+        report->fit_cpu_seconds = ls_cpu_seconds() - c0;
+    }
     if (st != LS_OK)
         goto done;
     copy_fit(m, &res);
@@ -474,6 +494,10 @@ done:
         if (report)
             ls_train_report_release(report);
         return st;
+    }
+    if (report) {
+        report->total_seconds = ls_wall_seconds() - start_wall;
+        report->total_cpu_seconds = ls_cpu_seconds() - start_cpu;
     }
     *out = m;
     return LS_OK;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "encode.h"
 #include "error_internal.h"
 #include "leadscore/train.h"
 #include "spec.h"
@@ -59,9 +60,17 @@ ls_status ls_train_file(const char *data_path, const ls_table_options *topts, co
         if (!is_named(spec->ids[k], target, weights))
             skip[n_skip++] = spec->ids[k];
     ls_table *table = NULL;
+    double w0 = ls_wall_seconds(), c0 = ls_cpu_seconds();
     ls_status st = ls_table_load_with(data_path, topts, skip, n_skip, spool, &table, err);
+    double w1 = ls_wall_seconds(), c1 = ls_cpu_seconds();
     if (st == LS_OK)
         st = ls_train(table, spec, opts, data_path, out, report, err);
+    if (st == LS_OK && report) {
+        report->load_seconds = w1 - w0;
+        report->load_cpu_seconds = c1 - c0;
+        report->total_seconds = ls_wall_seconds() - w0;
+        report->total_cpu_seconds = ls_cpu_seconds() - c0;
+    }
     ls_table_free(table);
     free(skip);
     if (st == LS_ERR_NOMEM && ls_spool_errno(spool)) {
