@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "error_internal.h"
+#include "exclusions.h"
 #include "spec.h"
 #include "table_internal.h"
 #include "text.h"
@@ -746,62 +747,6 @@ static int excluded(const encoder *e, const char *name)
     return e->spec && in_list(e->spec->exclude, e->spec->n_exclude, name);
 }
 
-/* Edit distance of a and b when at most 2, else 3: enough to spot a typo. */
-static size_t near_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64 || (la > lb ? la - lb : lb - la) > 2)
-        return 3;
-    size_t prev[65], cur[65];
-    for (size_t j = 0; j <= lb; j++)
-        prev[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        memcpy(prev, cur, (lb + 1) * sizeof *prev);
-    }
-    return prev[lb] < 3 ? prev[lb] : 3;
-}
-
-/* A column to leave out that is not in the header is refused: a typo
- * ('Tagz') would otherwise keep the leaking column in the model unnoticed. */
-static ls_status check_exclusion(const encoder *e, const char *name, const char *where)
-{
-    const ls_table *t = e->table;
-    if (ls_table_find_column(t, name) != (size_t)-1)
-        return LS_OK;
-    const char *best = NULL;
-    size_t best_d = 3;
-    for (size_t j = 0; j < ls_table_columns(t); j++) {
-        const char *c = ls_table_column_name(t, j);
-        size_t d = strcasecmp(c, name) == 0 ? 0 : near_distance(c, name);
-        if (d < best_d) {
-            best = c;
-            best_d = d;
-        }
-    }
-    if (best)
-        return ls_fail_at(e->err, LS_ERR_NOTFOUND, ls_table_source(t), 1, 0, name,
-                          "%s names a column that is not in the header (did you mean '%s'?)", where,
-                          best);
-    return ls_fail_at(e->err, LS_ERR_NOTFOUND, ls_table_source(t), 1, 0, name,
-                      "%s names a column that is not in the header", where);
-}
-
-static ls_status check_exclusions(const encoder *e)
-{
-    ls_status st = LS_OK;
-    for (size_t i = 0; i < e->opts->n_exclude && st == LS_OK; i++)
-        st = check_exclusion(e, e->opts->exclude[i], "--exclude");
-    for (size_t i = 0; e->spec && i < e->spec->n_exclude && st == LS_OK; i++)
-        st = check_exclusion(e, e->spec->exclude[i], "the spec's exclude");
-    return st;
-}
-
 static ls_status choose_and_encode(encoder *e, size_t tcol, const char *weights)
 {
     const ls_table *t = e->table;
@@ -878,7 +823,7 @@ static ls_status encode_common(const ls_table *table, const ls_spec *spec,
     if (tcol == (size_t)-1)
         return ls_fail_at(err, LS_ERR_NOTFOUND, ls_table_source(table), 1, 0, target,
                           "the target column is not in the header");
-    ls_status st = check_exclusions(&e);
+    ls_status st = ls_check_exclusions(table, spec, opts->exclude, opts->n_exclude, err);
     if (st != LS_OK)
         return st;
     d->n = ls_table_rows(table);

@@ -31,6 +31,7 @@
 
 #include "digest.h"
 #include "error_internal.h"
+#include "exclusions.h"
 #include "model_internal.h"
 #include "spec.h"
 #include "text.h"
@@ -782,7 +783,9 @@ ls_status ls_binary_new(const ls_table *t, const ls_binary_options *opts, ls_bin
         return ls_fail(err, LS_ERR_NOMEM, "out of memory");
     b->n = n;
     size_t tcol = 0;
-    ls_status st = read_target(b, t, opts, &tcol, err);
+    ls_status st = ls_check_exclusions(t, opts->spec, opts->exclude, opts->n_exclude, err);
+    if (st == LS_OK)
+        st = read_target(b, t, opts, &tcol, err);
     if (st != LS_OK)
         goto done;
     for (size_t col = 0; col < ls_table_columns(t) && st == LS_OK; col++) {

@@ -40,4 +40,8 @@ rc=0
 "$LEADSCORE" train --data "$data" --criteria "$spec" --exclude Countyr --model "$work/m3.json" \
     >/dev/null 2>"$work/err3" || rc=$?
 [ "$rc" -eq 1 ] && grep -qF "did you mean 'Country'?" "$work/err3" || fail "--exclude Countyr accepted"
+rc=0
+"$LEADSCORE" train --data "$data" --criteria "$work/typo.ini" --integer-points --max-criteria 3 \
+    --model "$work/m3.json" >/dev/null 2>"$work/err3" || rc=$?
+[ "$rc" -eq 1 ] && grep -qF "did you mean 'Tags'?" "$work/err3" || fail "integer points took Tagz"
 echo "train notes: ok ($r)"
