@@ -965,11 +965,15 @@ typedef struct {
     double *dev;
 } path;
 
+/* Leaves p empty, so a caller's cleanup may free it again (lasso_path frees
+ * its output on failure, and its callers free on every exit). */
 static void path_free(path *p)
 {
     free(p->lambda);
     free(p->beta);
     free(p->dev);
+    p->lambda = p->beta = p->dev = NULL;
+    p->n_lambda = 0;
 }
 
 /* Fits the path on weights w. With fixed == NULL the lambda sequence is
