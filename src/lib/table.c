@@ -46,7 +46,10 @@ typedef struct {
     uint64_t *level_hash;
     size_t *level_rows;
     size_t n_levels, levels_cap;
-    uint64_t *slots; /* open addressing: hash's high half << 32 | level index + 1; 0 = empty */
+    /* Open addressing, two words a slot: the hash's high half << 32 | level
+     * index + 1 (0 = empty), then the level's short key (short_key), so a
+     * lookup of a short value reads one cache line, not the level's text. */
+    uint64_t *slots;
     size_t n_slots;
 } dict;
 
@@ -226,21 +229,33 @@ static inline uint64_t slot_of(uint64_t h, size_t k)
     return (h & 0xFFFFFFFF00000000ULL) | (uint64_t)(k + 1);
 }
 
+/* A value of up to 7 bytes and its length in one word (equal words: equal
+ * values); longer values all get UINT64_MAX and are compared in full. */
+static inline uint64_t short_key(const char *s, size_t len)
+{
+    return len <= 7 ? load_tail(s, len) | (uint64_t)len << 56 : UINT64_MAX;
+}
+
+static inline void slot_put(dict *d, uint64_t h, size_t k, uint64_t key)
+{
+    size_t i = h & (d->n_slots - 1);
+    while (d->slots[2 * i])
+        i = (i + 1) & (d->n_slots - 1);
+    d->slots[2 * i] = slot_of(h, k);
+    d->slots[2 * i + 1] = key;
+}
+
 static int rehash(dict *d)
 {
     size_t n = d->n_slots ? d->n_slots * 2 : 64;
-    uint64_t *slots = calloc(n, sizeof *slots);
+    uint64_t *slots = calloc(2 * n, sizeof *slots);
     if (!slots)
         return 0;
-    for (size_t k = 0; k < d->n_levels; k++) {
-        size_t i = d->level_hash[k] & (n - 1);
-        while (slots[i])
-            i = (i + 1) & (n - 1);
-        slots[i] = slot_of(d->level_hash[k], k);
-    }
     free(d->slots);
     d->slots = slots;
     d->n_slots = n;
+    for (size_t k = 0; k < d->n_levels; k++)
+        slot_put(d, d->level_hash[k], k, short_key(level_text(d, k), level_len(d, k)));
     return 1;
 }
 
@@ -250,7 +265,7 @@ static inline void dict_prefetch(const dict *d, uint64_t h)
 {
 #if defined(__GNUC__)
     if (d->n_slots)
-        __builtin_prefetch(&d->slots[h & (d->n_slots - 1)]);
+        __builtin_prefetch(&d->slots[2 * (h & (d->n_slots - 1))]);
 #else
     (void)d;
     (void)h;
@@ -262,12 +277,12 @@ static inline size_t dict_find(const dict *d, const char *value, size_t len, uin
     if (!d->n_slots)
         return (size_t)-1;
     size_t i = h & (d->n_slots - 1);
-    uint64_t hi = h & 0xFFFFFFFF00000000ULL;
-    for (uint64_t sl; (sl = d->slots[i]); i = (i + 1) & (d->n_slots - 1)) {
-        if ((sl & 0xFFFFFFFF00000000ULL) != hi)
+    uint64_t hi = h & 0xFFFFFFFF00000000ULL, key = short_key(value, len);
+    for (uint64_t sl; (sl = d->slots[2 * i]); i = (i + 1) & (d->n_slots - 1)) {
+        if ((sl & 0xFFFFFFFF00000000ULL) != hi || d->slots[2 * i + 1] != key)
             continue;
         size_t k = (size_t)(sl & 0xFFFFFFFFu) - 1;
-        if (level_len(d, k) == len && same_bytes(level_text(d, k), value, len))
+        if (len <= 7 || (level_len(d, k) == len && same_bytes(level_text(d, k), value, len)))
             return k;
     }
     return (size_t)-1;
@@ -300,10 +315,7 @@ static uint32_t dict_add(dict *d, const char *value, size_t len, uint64_t h)
     d->level_hash[k] = h;
     d->level_rows[k] = 0;
     d->text_len += len + 1;
-    size_t i = h & (d->n_slots - 1);
-    while (d->slots[i])
-        i = (i + 1) & (d->n_slots - 1);
-    d->slots[i] = slot_of(h, k);
+    slot_put(d, h, k, short_key(value, len));
     return (uint32_t)k;
 }
 
