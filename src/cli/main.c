@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -45,6 +46,15 @@ int main(int argc, char **argv)
 {
     /* GSL's default handler aborts; the library checks every status itself. */
     gsl_set_error_handler_off();
+    /* Out-of-core training keeps one unlinked temporary file open per column
+     * array, so a file of 1,000+ columns passes the usual soft limit of 1,024
+     * descriptors; the hard limit is the real bound. (The library leaves
+     * process limits alone: that is its host's call.) */
+    struct rlimit files;
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
+    }
     if (argc < 2) {
         usage(stderr);
         return LS_EXIT_USAGE;

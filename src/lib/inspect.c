@@ -413,7 +413,8 @@ static ls_status warn_mostly_numeric(work *w, size_t col)
                 first_other = k;
         }
     }
-    if (numeric_rows == 0 || other_rows * 9 > numeric_rows)
+    /* all numbers: the column was declared categorical (--type), the user's call */
+    if (numeric_rows == 0 || other_rows == 0 || other_rows * 9 > numeric_rows)
         return LS_OK;
     const uint32_t *codes = ls_table_codes(t, j);
     size_t row = 0;

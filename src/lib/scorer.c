@@ -90,6 +90,7 @@ typedef struct {
     char *examples[UNSEEN_EXAMPLES];
     size_t n_examples;
     size_t *rule_rows; /* per rule, leads it scored */
+    int32_t row_rule;  /* the rule counted for the lead being scored */
 } crit_state;
 
 struct ls_scorer {
@@ -709,10 +710,16 @@ ls_status ls_scorer_score_n(ls_scorer *s, const char *const *fields, const size_
         outcome tmp;
         size_t n = lengths ? lengths[cs->field] : strlen(v);
         ls_status st = evaluate(s, cs, v, n, &o, &tmp, err);
-        if (st != LS_OK)
+        if (st != LS_OK) {
+            /* the lead is not scored (a caller may skip it): uncount its rules */
+            for (size_t j = 0; j < i; j++)
+                if (s->crits[j].row_rule >= 0)
+                    s->crits[j].rule_rows[s->crits[j].row_rule]--;
             return st;
+        }
         if (o->unseen)
             note_unseen(cs, v);
+        cs->row_rule = o->rule;
         if (o->rule >= 0)
             cs->rule_rows[o->rule]++;
         score += o->points;

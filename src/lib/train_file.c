@@ -9,6 +9,7 @@
 
 #include "encode.h"
 #include "error_internal.h"
+#include "leadscore/model.h"
 #include "leadscore/train.h"
 #include "spec.h"
 #include "spool.h"
@@ -73,10 +74,23 @@ ls_status ls_train_file(const char *data_path, const ls_table_options *topts, co
     }
     ls_table_free(table);
     free(skip);
-    if (st == LS_ERR_NOMEM && ls_spool_errno(spool)) {
+    /* A temporary-file failure that a step absorbed (the AUC becomes NaN when
+     * its scratch cannot be had) must still fail the run: a full disk is an
+     * error, never a quietly different model. */
+    if ((st == LS_OK || st == LS_ERR_NOMEM) && ls_spool_errno(spool)) {
+        if (st == LS_OK) {
+            ls_model_free(*out);
+            *out = NULL;
+            if (report)
+                ls_train_report_release(report);
+        }
         const char *dir = getenv("TMPDIR");
-        st = ls_fail(err, LS_ERR_IO, "temporary file in %s: %s", dir && *dir ? dir : "/tmp",
-                     strerror(ls_spool_errno(spool)));
+        int e = ls_spool_errno(spool);
+        st = ls_fail(err, LS_ERR_IO, "temporary file in %s: %s%s", dir && *dir ? dir : "/tmp",
+                     strerror(e),
+                     e == EMFILE ? " (out of core keeps a file per column: raise 'ulimit -n', "
+                                   "or train in memory with a larger --memory-limit)"
+                                 : "");
     }
     ls_spool_free(spool);
     if (went_out_of_core)

@@ -117,6 +117,17 @@ expect_exit 0 "$LEADSCORE" score --model "$P/seed.csv" --data "$work/many.csv" -
 ! grep -q "matched none" "$work/err" || fail "a warning for rules that matched"
 expect_exit 0 "$LEADSCORE" score --model "$work/typo.csv" --data "$P/seed-leads.csv" --out "$work/t.csv"
 ! grep -q "matched none" "$work/err" || fail "a warning on fewer than 100 leads"
+# A skipped row's rules do not count: 150 managers and one executive whose
+# company size is text still leave 'Job Title = Executive' unmatched.
+{
+    head -n 1 "$P/seed-leads.csv"
+    for i in $(seq 1 150); do echo "M$i,Manager,50,no,no,no"; done
+    echo "X1,Executive,abc,no,no,no"
+} >"$work/skip.csv"
+expect_exit 0 "$LEADSCORE" score --model "$P/seed.csv" --data "$work/skip.csv" --on-error skip \
+    --out "$work/t.csv"
+has "'Job Title' = Executive" "$work/err"
+has "matched none of the 150 leads" "$work/err"
 
 # Usage errors: exit 2.
 expect_exit 2 "$LEADSCORE" score --data "$P/seed-leads.csv"

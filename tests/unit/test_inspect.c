@@ -342,6 +342,24 @@ static void test_mostly_numeric(void **state)
     assert_string_equal(ls_inspect_warning_name(LS_WARN_MOSTLY_NUMERIC), "mostly-numeric");
     ls_inspect_free(p);
     ls_table_free(t);
+
+    /* numbers declared categorical are the user's call: no warning */
+    const char *names[] = {"code"};
+    const ls_column_type types[] = {LS_TYPE_CATEGORICAL};
+    ls_table_options opts;
+    ls_table_options_init(&opts);
+    opts.type_names = names;
+    opts.types = types;
+    opts.n_types = 1;
+    const char *numbers = "code,y\n1,0\n2,1\n3,0\n4,1\n1,0\n2,1\n";
+    ls_error err;
+    assert_int_equal(ls_table_load(ls_test_write_temp(numbers, strlen(numbers)), &opts, &t, &err),
+                     LS_OK);
+    p = inspect(t, "y", NULL);
+    for (size_t i = 0; i < p->n_warnings; i++)
+        assert_int_not_equal(p->warnings[i].kind, LS_WARN_MOSTLY_NUMERIC);
+    ls_inspect_free(p);
+    ls_table_free(t);
 }
 
 /* ---- the target ---------------------------------------------------------- */
