@@ -11,8 +11,10 @@
  *                     (points given by an analyst, e.g. from a points table).
  *   "target"          the converted/not-converted column (required if learned).
  *   "positive"        the target value meaning "converted" (optional).
- *   "id_columns"      lead id columns, copied to score output ([] if absent).
- *   "missing_tokens"  values that mean "missing" ([] = only the empty string).
+ *   "id_columns"      lead id columns, copied to score output ([] if absent;
+ *                     names non-empty, each listed once).
+ *   "missing_tokens"  values that mean "missing" ([] = only the empty string;
+ *                     each listed once).
  *   "criteria"        required list, one object per input column:
  *       "column"      input column name (non-empty, unique among criteria)
  *       "label"       display name (default: the column)
@@ -1035,6 +1037,24 @@ static ls_status parse_version(const reader *r, const cJSON *root)
     return LS_OK;
 }
 
+/* id_columns and missing_tokens: each listed once and, for id columns,
+ * non-empty, as the points table requires (fuzz find: an id column "" was
+ * exported as a row the points-table reader refuses). */
+static ls_status check_names(const reader *r, const char *key, char *const *v, size_t n,
+                             int empty_ok)
+{
+    for (size_t i = 0; i < n; i++) {
+        char p[PATH_SIZE], buf[80];
+        itempath(p, key, i);
+        if (!empty_ok && v[i][0] == '\0')
+            return failf(r, p, "must not be empty");
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(v[k], v[i]) == 0)
+                return failf(r, p, "'%s' is listed twice", shown(v[i], buf, sizeof buf));
+    }
+    return LS_OK;
+}
+
 static ls_status parse_model(const reader *r, const cJSON *root, ls_model *m)
 {
     if (!cJSON_IsObject(root))
@@ -1055,7 +1075,9 @@ static ls_status parse_model(const reader *r, const cJSON *root, ls_model *m)
         (st = get_strings(r, root, "", "id_columns", OPTIONAL, &m->id_columns, &m->n_id_columns)) !=
             LS_OK ||
         (st = get_strings(r, root, "", "missing_tokens", OPTIONAL, &m->missing_tokens,
-                          &m->n_missing_tokens)) != LS_OK)
+                          &m->n_missing_tokens)) != LS_OK ||
+        (st = check_names(r, "id_columns", m->id_columns, m->n_id_columns, 0)) != LS_OK ||
+        (st = check_names(r, "missing_tokens", m->missing_tokens, m->n_missing_tokens, 1)) != LS_OK)
         return st;
 
     /* criteria */

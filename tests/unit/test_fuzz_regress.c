@@ -1,6 +1,7 @@
 /* Fuzz findings, fixed: each test fails without its fix. The inputs the
  * fuzzer found are also regression seeds under tests/fuzz/corpus/.
  *   - a model file whose criterion repeats a condition (model_json.c)
+ *   - a model file with an empty id column (model_json.c)
  *   - live mode (watch) and file mode reading different events (events.c)
  *   - timestamps an offset pushes outside years 0000..9999 (events.c)
  * SPDX-License-Identifier: GPL-3.0-or-later */
@@ -80,6 +81,38 @@ static void test_model_repeated_condition(void **state)
                                 "{\"condition\": \"other\", \"values\": [\"x\"], \"points\": 1}]}",
                                 &err),
                      LS_OK);
+}
+
+/* id_columns and missing_tokens as the points table takes them. */
+static void test_model_id_and_missing_lists(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"\"id_columns\": [\"\"]", "id_columns[0]: must not be empty"},
+        {"\"id_columns\": [\"id\", \"id\"]", "id_columns[1]: 'id' is listed twice"},
+        {"\"missing_tokens\": [\"NA\", \"\", \"NA\"]", "missing_tokens[2]: 'NA' is listed twice"},
+        {"\"id_columns\": [\"id\", \"id2\"], \"missing_tokens\": [\"\", \"NA\"]", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char json[1024];
+        snprintf(json, sizeof json,
+                 "{\"format_version\": 1, \"kind\": \"hand-written\", %s, \"criteria\": [],"
+                 " \"coefficients\": [], \"points\": {\"scale\": \"none\", \"factor\": 1,"
+                 " \"base_points\": 0, \"budget\": 0, \"pdo\": 0, \"base_score\": 0,"
+                 " \"base_odds\": 0, \"round_to\": 1, \"probability_offset\": 0}}",
+                 cases[i][0]);
+        ls_model *m = NULL;
+        ls_error err;
+        ls_error_clear(&err);
+        ls_status st = ls_model_from_json(json, strlen(json), "m.json", &m, &err);
+        ls_model_free(m);
+        if (!cases[i][1]) {
+            assert_int_equal(st, LS_OK);
+            continue;
+        }
+        assert_int_equal(st, LS_ERR_MODEL);
+        assert_non_null(strstr(err.message, cases[i][1]));
+    }
 }
 
 /* ---- events: live mode reads what file mode reads ----------------------------- */
@@ -229,6 +262,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_model_repeated_condition),
+        cmocka_unit_test(test_model_id_and_missing_lists),
         cmocka_unit_test(test_live_trims_blanks),
         cmocka_unit_test(test_live_refuses_what_file_mode_refuses),
         cmocka_unit_test(test_time_range),
