@@ -104,10 +104,12 @@ int posix_fallocate(int fd, off_t off, off_t len)
 int posix_fallocate64(int fd, off_t off, off_t len) { return posix_fallocate(fd, off, len); }
 EOC
     cc -shared -fPIC -o "$tmp/enospc.so" "$tmp/enospc.c" -ldl
+    # An AddressSanitizer build wants its runtime first among the preloads.
+    preload=$(ldd "$LEADSCORE" 2>/dev/null | awk '/libasan/ { print $3 " " }')$tmp/enospc.so
     failed=0
     for n in $(seq 1 400); do
         rm -f "$tmp/full.json"
-        run env LD_PRELOAD="$tmp/enospc.so" LS_FAIL_FALLOCATE_AT="$n" "$LEADSCORE" train \
+        run env LD_PRELOAD="$preload" LS_FAIL_FALLOCATE_AT="$n" "$LEADSCORE" train \
             --data "$tmp/leads.csv" --criteria "$tmp/spec.ini" --model "$tmp/full.json" \
             --memory-limit 1K --quiet
         if [ "$rc" -eq 0 ]; then
