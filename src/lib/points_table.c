@@ -1275,9 +1275,12 @@ ls_status ls_points_table_write(const ls_model *m, FILE *fp, ls_error *err)
 {
     char num[32];
     for (size_t i = 0; i < m->n_criteria; i++) {
+        /* the reader trims blanks before it looks for the parentheses */
         const char *col = m->criteria[i].column;
-        size_t n = strlen(col);
-        if (n && col[0] == '(' && col[n - 1] == ')')
+        size_t lo = strspn(col, " \t"), n = strlen(col);
+        while (n > lo && (col[n - 1] == ' ' || col[n - 1] == '\t'))
+            n--;
+        if (n > lo && col[lo] == '(' && col[n - 1] == ')')
             return ls_fail(err, LS_ERR_MODEL,
                            "criterion column '%s' cannot be written to a points table (a name "
                            "in parentheses means a special row)",
