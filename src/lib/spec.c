@@ -42,6 +42,17 @@ typedef struct {
     ls_ini_error e;
 } parse_ctx;
 
+/* A value listed twice is refused here rather than when the model is saved
+ * (the model file holds each ID column and missing token once). */
+static int once_each(parse_ctx *ctx, const char *key, char **items, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(items[i], items[j]) == 0)
+                return ls_ini_fail(&ctx->e, "[leadscore] %s: '%s' is listed twice", key, items[i]);
+    return 1;
+}
+
 static int parse_yes_no(const char *v, int *out)
 {
     if (strcasecmp(v, "listed") == 0 || strcasecmp(v, "all") == 0) {
@@ -93,15 +104,17 @@ static int global_key(parse_ctx *ctx, const char *name, const char *value)
         return *slot != NULL;
     }
     if (strcmp(name, "id") == 0)
-        return ls_ini_split_list(value, &s->ids, &s->n_ids) ||
-               ls_ini_fail(&ctx->e, "[leadscore] %s: malformed list '%s'", name, value);
+        return (ls_ini_split_list(value, &s->ids, &s->n_ids) ||
+                ls_ini_fail(&ctx->e, "[leadscore] %s: malformed list '%s'", name, value)) &&
+               once_each(ctx, name, s->ids, s->n_ids);
     if (strcmp(name, "exclude") == 0)
         return ls_ini_split_list(value, &s->exclude, &s->n_exclude) ||
                ls_ini_fail(&ctx->e, "[leadscore] %s: malformed list '%s'", name, value);
     if (strcmp(name, "missing") == 0) {
         s->has_missing = 1;
-        return ls_ini_split_list(value, &s->missing, &s->n_missing) ||
-               ls_ini_fail(&ctx->e, "[leadscore] %s: malformed list '%s'", name, value);
+        return (ls_ini_split_list(value, &s->missing, &s->n_missing) ||
+                ls_ini_fail(&ctx->e, "[leadscore] %s: malformed list '%s'", name, value)) &&
+               once_each(ctx, name, s->missing, s->n_missing);
     }
     if (strcmp(name, "separator") == 0)
         return parse_separator(value, &s->separator) ||
