@@ -357,23 +357,6 @@ static ls_status finish_input(ls_csv_reader *r, ls_error *err)
 
 /* ---- fast path for plain records ------------------------------------------ */
 
-/* Every byte ASCII and none NUL, 8 bytes at a time: the common case. */
-static int plain_ascii(const char *s, size_t n)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t v;
-        memcpy(&v, s + i, 8);
-        if ((v & 0x8080808080808080ULL) ||
-            ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL))
-            return 0;
-    }
-    for (; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80 || s[i] == '\0')
-            return 0;
-    return 1;
-}
-
 /* Appends one field to the arena (room was reserved by the caller). */
 static void put_field(ls_csv_reader *r, const char *s, size_t len)
 {
@@ -402,7 +385,7 @@ static fast_status fast_record(ls_csv_reader *r)
     if (!nl)
         return FAST_NO;
     size_t n = (size_t)(nl - p);
-    if (!plain_ascii(p, n) && (memchr(p, '\0', n) || !ls_utf8_valid(p, n)))
+    if (!ls_plain_ascii(p, n) && (memchr(p, '\0', n) || !ls_utf8_valid(p, n)))
         return FAST_NO;
     const unsigned char *space = r->space;
     const char sep = r->separator;

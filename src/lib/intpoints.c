@@ -58,20 +58,6 @@ double ip_sigmoid(double x)
     return e / (1 + e);
 }
 
-double ip_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-double ip_cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static double scale_loss(const double *s, const double *cnt, const double *pos, size_t nb, double a,
                          double c)
 {

@@ -54,8 +54,4 @@ double ip_fit_scale(const double *s, const double *cnt, const double *pos, size_
  * the diagonal when needed. 0 if it cannot. */
 int ip_chol_solve(double *A, size_t d, double *b);
 
-/* Wall-clock seconds (monotonic) and the process's processor seconds. */
-double ip_now(void);
-double ip_cpu_now(void);
-
 #endif

@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "encode.h"
 #include "error_internal.h"
 
 #define KMAX LS_INTPOINTS_MAX_CRITERIA
@@ -1146,7 +1147,7 @@ ls_status ls_intpoints_fit(const ls_binary *b, const unsigned char *rows,
     ls_status st = ls_intpoints_options_check(opts, err);
     if (st != LS_OK)
         return st;
-    double t0 = ip_now(), c0 = ip_cpu_now();
+    double t0 = ls_wall_seconds(), c0 = ls_cpu_seconds();
     ip_data sub;
     memset(&sub, 0, sizeof sub);
     const ip_data *d = ip_binary_data(b);
@@ -1192,7 +1193,7 @@ done:
         ls_cardset_release(out);
         return st;
     }
-    out->seconds = ip_now() - t0;
-    out->cpu_seconds = ip_cpu_now() - c0;
+    out->seconds = ls_wall_seconds() - t0;
+    out->cpu_seconds = ls_cpu_seconds() - c0;
     return LS_OK;
 }

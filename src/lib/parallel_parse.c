@@ -74,24 +74,6 @@ unsigned long long ls_fastcsv_next_line(int fd, unsigned long long pos,
     return file_size;
 }
 
-/* Every byte ASCII and none NUL: the common case, checked 8 bytes at a time. */
-static int plain_ascii(const char *s, size_t n)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t v;
-        memcpy(&v, s + i, 8);
-        /* high bit set, or a zero byte */
-        if ((v & 0x8080808080808080ULL) ||
-            ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL))
-            return 0;
-    }
-    for (; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80 || s[i] == '\0')
-            return 0;
-    return 1;
-}
-
 static int arena_reserve(tokenizer *tk, size_t need)
 {
     if (need <= tk->arena_cap)
@@ -227,7 +209,7 @@ static rec_status parse_record(tokenizer *tk, const char *p, const char *e, int 
         return REC_BAD;
     }
     /* content: UTF-8, no NUL, within the size limit */
-    if (!plain_ascii(p, (size_t)(*next - p)) &&
+    if (!ls_plain_ascii(p, (size_t)(*next - p)) &&
         (!ls_utf8_valid(p, (size_t)(*next - p)) || memchr(p, '\0', (size_t)(*next - p))))
         return REC_BAD;
     for (size_t f = 0; f < nf; f++) {

@@ -187,3 +187,20 @@ char *ls_strdup(const char *s)
 {
     return s ? strdup(s) : NULL;
 }
+
+int ls_plain_ascii(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        /* a high bit set, or a zero byte */
+        if ((v & UINT64_C(0x8080808080808080)) ||
+            ((v - UINT64_C(0x0101010101010101)) & ~v & UINT64_C(0x8080808080808080)))
+            return 0;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80 || s[i] == '\0')
+            return 0;
+    return 1;
+}

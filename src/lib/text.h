@@ -11,6 +11,10 @@
 /* 1 if s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 int ls_utf8_valid(const char *s, size_t len);
 
+/* 1 if every byte of s[0..n) is ASCII and none is NUL: the common case of a
+ * CSV record, checked 8 bytes at a time. */
+int ls_plain_ascii(const char *s, size_t n);
+
 typedef enum {
     LS_NUM_OK = 0,     /* a finite number */
     LS_NUM_NOT_NUMBER, /* not numeric text */
