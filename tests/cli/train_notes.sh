@@ -5,43 +5,34 @@
 # a column to leave out that is not in the header is refused.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
-
-: "${LEADSCORE:?set LEADSCORE to the leadscore binary}"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
+# shellcheck source=../support/cli.bash
+source "${LS_SOURCE_DIR:?set LS_SOURCE_DIR to the source tree}/tests/support/cli.bash"
 data=$LS_SOURCE_DIR/datasets/x-education-leads/Leads.csv
 spec=$LS_SOURCE_DIR/datasets/x-education-leads/criteria.ini
 
-"$LEADSCORE" train --data "$data" --criteria "$spec" --model "$work/m.json" >/dev/null 2>"$work/err"
-line=$(grep "Lead Origin=Lead Import" "$work/err" | grep "Lead Source=Facebook") ||
-    { cat "$work/err" >&2; fail "no note on Lead Import and Facebook"; }
+"$LEADSCORE" train --data "$data" --criteria "$spec" --model "$tmp/m.json" >/dev/null 2>"$tmp/err"
+line=$(grep "Lead Origin=Lead Import" "$tmp/err" | grep "Lead Source=Facebook") ||
+    { cat "$tmp/err" >&2; fail "no note on Lead Import and Facebook"; }
 r=$(sed -n 's/.*correlate at \(-[0-9.]*\).*/\1/p' <<<"$line")
 awk -v r="$r" 'BEGIN { exit !(r <= -0.9 && r >= -1) }' || fail "correlation '$r' not in [-1, -0.9]"
 
 "$LEADSCORE" train --data "$data" --criteria "$spec" --exclude "Lead Source" \
-    --model "$work/m2.json" >/dev/null 2>"$work/err2"
-! grep -q "Lead Source=" "$work/err2" || fail "Lead Source is still named after leaving it out"
+    --model "$tmp/m2.json" >/dev/null 2>"$tmp/err2"
+! grep -q "Lead Source=" "$tmp/err2" || fail "Lead Source is still named after leaving it out"
 
 # A column to leave out must exist: a typo would keep a leaking column in.
-sed 's/^exclude = Tags,/exclude = Tagz,/' "$spec" >"$work/typo.ini"
-grep -q "^exclude = Tagz," "$work/typo.ini" || fail "the spec no longer starts its exclude with Tags"
-rc=0
-"$LEADSCORE" train --data "$data" --criteria "$work/typo.ini" --model "$work/m3.json" \
-    >/dev/null 2>"$work/err3" || rc=$?
-[ "$rc" -eq 1 ] || fail "a typo in exclude: exit $rc, expected 1"
+sed 's/^exclude = Tags,/exclude = Tagz,/' "$spec" >"$tmp/typo.ini"
+grep -q "^exclude = Tagz," "$tmp/typo.ini" || fail "the spec no longer starts its exclude with Tags"
+run "$LEADSCORE" train --data "$data" --criteria "$tmp/typo.ini" --model "$tmp/m3.json"
+expect_rc 1 "a typo in exclude"
 grep -qF "column 'Tagz': the spec's exclude names a column that is not in the header (did you mean 'Tags'?)" \
-    "$work/err3" || { cat "$work/err3" >&2; fail "no message naming Tagz"; }
-[ ! -e "$work/m3.json" ] || fail "a model was written"
-rc=0
-"$LEADSCORE" train --data "$data" --criteria "$spec" --exclude Countyr --model "$work/m3.json" \
-    >/dev/null 2>"$work/err3" || rc=$?
-[ "$rc" -eq 1 ] && grep -qF "did you mean 'Country'?" "$work/err3" || fail "--exclude Countyr accepted"
-rc=0
-"$LEADSCORE" train --data "$data" --criteria "$work/typo.ini" --integer-points --max-criteria 3 \
-    --model "$work/m3.json" >/dev/null 2>"$work/err3" || rc=$?
-[ "$rc" -eq 1 ] && grep -qF "did you mean 'Tags'?" "$work/err3" || fail "integer points took Tagz"
+    "$tmp/err" || { cat "$tmp/err" >&2; fail "no message naming Tagz"; }
+[ ! -e "$tmp/m3.json" ] || fail "a model was written"
+run "$LEADSCORE" train --data "$data" --criteria "$spec" --exclude Countyr --model "$tmp/m3.json"
+expect_rc 1 "--exclude Countyr"
+grep -qF "did you mean 'Country'?" "$tmp/err" || fail "--exclude Countyr: $(cat "$tmp/err")"
+run "$LEADSCORE" train --data "$data" --criteria "$tmp/typo.ini" --integer-points --max-criteria 3 \
+    --model "$tmp/m3.json"
+expect_rc 1 "integer points with Tagz"
+grep -qF "did you mean 'Tags'?" "$tmp/err" || fail "integer points took Tagz"
 echo "train notes: ok ($r)"

@@ -5,27 +5,8 @@
 # model written; a malformed limit is a usage error.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
-
-: "${LEADSCORE:?set LEADSCORE to the leadscore binary}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-
-run() {
-    rc=0
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-}
-
-expect_rc() { # expected-status description
-    [ "$rc" -eq "$1" ] || {
-        cat "$tmp/err" >&2
-        fail "$2: exit $rc, expected $1"
-    }
-}
+# shellcheck source=../support/cli.bash
+source "${LS_SOURCE_DIR:?set LS_SOURCE_DIR to the source tree}/tests/support/cli.bash"
 
 "$LEADSCORE" synth --rows 30000 --seed 5 --out "$tmp/leads.csv" --spec "$tmp/spec.ini" >/dev/null
 mkdir "$tmp/spool"

@@ -4,15 +4,8 @@
 # pointing at --help; nothing from getopt itself.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
-
-: "${LEADSCORE:?set LEADSCORE to the leadscore binary}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
+# shellcheck source=../support/cli.bash
+source "${LS_SOURCE_DIR:?set LS_SOURCE_DIR to the source tree}/tests/support/cli.bash"
 
 commands=$("$LEADSCORE" --help | awk '/^commands:/ {on = 1; next} on && NF == 0 {exit} on {print $1}')
 [ "$(wc -w <<<"$commands")" -ge 17 ] || fail "expected at least 17 commands in --help, got: $commands"
@@ -20,9 +13,8 @@ commands=$("$LEADSCORE" --help | awk '/^commands:/ {on = 1; next} on && NF == 0 
 check() { # check CMD WANT-FIRST-LINE ARGS...
     local cmd=$1 want=$2
     shift 2
-    local rc=0
-    "$LEADSCORE" "$cmd" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null || rc=$?
-    [ "$rc" -eq 2 ] || fail "$cmd $*: exit $rc, expected 2"
+    run "$LEADSCORE" "$cmd" "$@" </dev/null
+    expect_rc 2 "$cmd $*"
     [ ! -s "$tmp/out" ] || fail "$cmd $*: wrote to stdout"
     [ "$(wc -l <"$tmp/err")" -eq 2 ] || fail "$cmd $*: expected 2 lines on stderr, got: $(cat "$tmp/err")"
     [ "$(sed -n 1p "$tmp/err")" = "$want" ] ||
