@@ -401,37 +401,30 @@ static ls_status warn_mostly_numeric(work *w, size_t col)
     size_t j = col, n = ls_table_level_count(t, j); /* profile columns are table columns */
     if (c->type != LS_TYPE_CATEGORICAL || n < 3)
         return LS_OK;
-    size_t numeric_rows = 0, other_rows = 0, first_other = n;
+    unsigned char *is_text = malloc(n); /* per level, parsed once */
+    if (!is_text)
+        return LS_ERR_NOMEM;
+    size_t numeric_rows = 0, other_rows = 0;
     for (size_t k = 0; k < n; k++) {
         double v;
-        size_t rows = ls_table_level_rows(t, j, k);
-        if (ls_parse_number(ls_table_level(t, j, k), &v) == LS_NUM_OK) {
-            numeric_rows += rows;
-        } else {
-            other_rows += rows;
-            if (first_other == n)
-                first_other = k;
-        }
+        is_text[k] = ls_parse_number(ls_table_level(t, j, k), &v) != LS_NUM_OK;
+        *(is_text[k] ? &other_rows : &numeric_rows) += ls_table_level_rows(t, j, k);
     }
+    ls_status st = LS_OK;
     /* all numbers: the column was declared categorical (--type), the user's call */
-    if (numeric_rows == 0 || other_rows == 0 || other_rows * 9 > numeric_rows)
-        return LS_OK;
-    const uint32_t *codes = ls_table_codes(t, j);
-    size_t row = 0;
-    for (size_t i = 0; i < w->p->rows; i++) {
-        uint32_t k = codes[i];
-        double v;
-        if (k != LS_MISSING_CODE && ls_parse_number(ls_table_level(t, j, k), &v) != LS_NUM_OK) {
-            row = i;
-            first_other = k;
-            break;
-        }
+    if (numeric_rows > 0 && other_rows > 0 && other_rows * 9 <= numeric_rows) {
+        const uint32_t *codes = ls_table_codes(t, j);
+        size_t row = 0;
+        while (codes[row] == LS_MISSING_CODE || !is_text[codes[row]])
+            row++; /* stops: other_rows > 0 */
+        st = warn(w, col, LS_WARN_MOSTLY_NUMERIC,
+                  "mostly numeric: %zu of %zu values are numbers; the first that is not, '%s', "
+                  "is on line %zu (fix it, or list it as a missing token)",
+                  numeric_rows, numeric_rows + other_rows, ls_table_level(t, j, codes[row]),
+                  ls_table_line(t, row));
     }
-    return warn(w, col, LS_WARN_MOSTLY_NUMERIC,
-                "mostly numeric: %zu of %zu values are numbers; the first that is not, '%s', is "
-                "on line %zu (fix it, or list it as a missing token)",
-                numeric_rows, numeric_rows + other_rows, ls_table_level(t, j, first_other),
-                ls_table_line(t, row));
+    free(is_text);
+    return st;
 }
 
 static ls_status warn_column(work *w, size_t col)
