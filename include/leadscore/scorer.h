@@ -43,6 +43,9 @@ ls_status ls_scorer_new(const ls_model *model, const char *const *columns, size_
 
 void ls_scorer_free(ls_scorer *scorer);
 
+/* The model scorer applies. */
+const ls_model *ls_scorer_model(const ls_scorer *scorer);
+
 /* Maximum number of reasons to report per lead (default 3, at most LS_MAX_REASONS). */
 void ls_scorer_set_max_reasons(ls_scorer *scorer, size_t k);
 
@@ -83,6 +86,16 @@ ls_status ls_scorer_unmatched_summary(const ls_scorer *scorer, char *buf, size_t
  * is always missing). tokens are copied. */
 ls_status ls_scorer_set_missing_tokens(ls_scorer *scorer, const char *const *tokens, size_t n,
                                        ls_error *err);
+
+/* A scorer for another thread: the same model, columns, reasons and missing
+ * tokens, with its own value cache and counts (a scorer is not thread-safe).
+ * *out is owned by the caller: ls_scorer_free(). */
+ls_status ls_scorer_clone(const ls_scorer *scorer, ls_scorer **out, ls_error *err);
+
+/* Adds from's counts (leads scored, unseen values and their examples, rule
+ * matches) to into's and clears them in from. Absorbing the parts of a batch
+ * in input order gives the summaries one scorer would have given. */
+void ls_scorer_absorb(ls_scorer *into, ls_scorer *from);
 
 /* The ID columns to copy beside the scores: the model's ID columns that are
  * among columns (all of them, in the model's order), else the first column

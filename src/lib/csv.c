@@ -93,6 +93,7 @@ struct ls_csv_reader {
     char *chunk;
     size_t chunk_len, chunk_pos;
     unsigned long long chunk_offset; /* file offset of chunk[0] */
+    int chunk_borrowed;              /* a part reader's bytes, not ours to free */
 };
 
 void ls_csv_options_init(ls_csv_options *opts)
@@ -271,8 +272,20 @@ static void compact_queue(ls_csv_reader *r)
 static ls_status read_chunk(ls_csv_reader *r, ls_error *err)
 {
     r->chunk_offset += r->chunk_len;
-    r->chunk_len = fread(r->chunk, 1, READ_CHUNK, r->fp);
     r->chunk_pos = 0;
+    if (r->chunk_borrowed) {
+        /* a part reader's bytes are done: the rest comes from its stream */
+        r->chunk_borrowed = 0;
+        r->chunk = r->fp ? malloc(READ_CHUNK) : NULL;
+        r->chunk_len = 0;
+        if (!r->fp) {
+            r->at_eof = 1;
+            return LS_OK;
+        }
+        if (!r->chunk)
+            return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    }
+    r->chunk_len = fread(r->chunk, 1, READ_CHUNK, r->fp);
     if (r->chunk_len == 0) {
         if (ferror(r->fp))
             return ls_fail_at(err, LS_ERR_IO, r->name, r->line, 0, NULL, "read error: %s",
@@ -569,6 +582,27 @@ static ls_status take_header(ls_csv_reader *r, ls_error *err)
     return LS_OK;
 }
 
+/* libcsv and the byte tables for r->separator, already set. */
+static ls_status set_dialect(ls_csv_reader *r, ls_error *err)
+{
+    if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI) != 0)
+        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    r->parser_ready = 1;
+    r->is_space = r->separator == '\t'  ? space_tab_separated
+                  : r->separator == ' ' ? space_space_separated
+                                        : space_default;
+    csv_set_delim(&r->parser, (unsigned char)r->separator);
+    csv_set_space_func(&r->parser, r->is_space);
+    csv_set_term_func(&r->parser, only_lf);
+    /* libcsv grows its field buffer 128 bytes at a time: a 1 MiB field would
+     * take 8,000 reallocs (seconds under AddressSanitizer). */
+    csv_set_blk_size(&r->parser, 64 * 1024);
+    for (int c = 0; c < 256; c++)
+        r->space[c] = (unsigned char)(r->is_space((unsigned char)c) && c != r->separator);
+    r->stop[(unsigned char)r->separator] = r->stop['\n'] = r->stop['"'] = 1;
+    return LS_OK;
+}
+
 static ls_status open_common(ls_csv_reader *r, const ls_csv_options *opts, ls_error *err)
 {
     if (opts)
@@ -590,21 +624,9 @@ static ls_status open_common(ls_csv_reader *r, const ls_csv_options *opts, ls_er
         r->chunk_pos = 3;
     r->separator =
         sep ? sep : detect_separator(r->chunk + r->chunk_pos, r->chunk_len - r->chunk_pos);
-    if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI) != 0)
-        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
-    r->parser_ready = 1;
-    r->is_space = r->separator == '\t'  ? space_tab_separated
-                  : r->separator == ' ' ? space_space_separated
-                                        : space_default;
-    csv_set_delim(&r->parser, (unsigned char)r->separator);
-    csv_set_space_func(&r->parser, r->is_space);
-    csv_set_term_func(&r->parser, only_lf);
-    /* libcsv grows its field buffer 128 bytes at a time: a 1 MiB field would
-     * take 8,000 reallocs (seconds under AddressSanitizer). */
-    csv_set_blk_size(&r->parser, 64 * 1024);
-    for (int c = 0; c < 256; c++)
-        r->space[c] = (unsigned char)(r->is_space((unsigned char)c) && c != r->separator);
-    r->stop[(unsigned char)r->separator] = r->stop['\n'] = r->stop['"'] = 1;
+    st = set_dialect(r, err);
+    if (st != LS_OK)
+        return st;
     return take_header(r, err);
 }
 
@@ -664,7 +686,8 @@ void ls_csv_free(ls_csv_reader *r)
     free(r->current_len);
     free(r->bytes);
     free(r->fields);
-    free(r->chunk);
+    if (!r->chunk_borrowed)
+        free(r->chunk);
     free(r->name);
     free(r);
 }
@@ -780,4 +803,58 @@ int ls_csv_layout(const ls_csv_reader *r, ls_csv_layout_info *out)
     for (int c = 0; c < 256; c++)
         out->space[c] = (unsigned char)(r->is_space((unsigned char)c) && c != r->separator);
     return 1;
+}
+
+int ls_csv_buffered(const ls_csv_reader *r, const char **bytes, size_t *n, FILE **rest,
+                    size_t *line)
+{
+    if (!r->header_done || r->has_record || r->in_record || !r->parser_ready || r->chunk_borrowed)
+        return 0;
+    *bytes = r->chunk + r->chunk_pos;
+    *n = r->chunk_len - r->chunk_pos;
+    *rest = r->at_eof ? NULL : r->fp;
+    *line = r->line;
+    return 1;
+}
+
+ls_status ls_csv_open_part(const ls_csv_reader *like, const char *bytes, size_t n, FILE *rest,
+                           size_t first_line, ls_csv_reader **out, ls_error *err)
+{
+    *out = NULL;
+    ls_csv_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    r->opts = like->opts;
+    r->separator = like->separator;
+    r->fp = rest;
+    r->chunk = (char *)(uintptr_t)bytes; /* borrowed: read, never written */
+    r->chunk_len = n;
+    r->chunk_borrowed = 1;
+    r->line = first_line;
+    r->n_columns = like->n_columns;
+    r->n_raw_columns = like->n_raw_columns;
+    r->trailing_empty = like->trailing_empty;
+    ls_status st = LS_OK;
+    r->name = strdup(like->name);
+    r->columns = calloc(r->n_columns ? r->n_columns : 1, sizeof *r->columns);
+    r->current = calloc(r->n_columns + 1, sizeof *r->current);
+    r->current_len = calloc(r->n_columns + 1, sizeof *r->current_len);
+    if (!r->name || !r->columns || !r->current || !r->current_len) {
+        st = ls_fail(err, LS_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < r->n_columns; i++)
+        if (!(r->columns[i] = strdup(like->columns[i]))) {
+            st = ls_fail(err, LS_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+    st = set_dialect(r, err);
+    if (st != LS_OK)
+        goto fail;
+    r->header_done = 1;
+    *out = r;
+    return LS_OK;
+fail:
+    ls_csv_free(r);
+    return st;
 }

@@ -401,6 +401,11 @@ done:
     return st;
 }
 
+const ls_model *ls_scorer_model(const ls_scorer *s)
+{
+    return s->m;
+}
+
 void ls_scorer_set_max_reasons(ls_scorer *s, size_t k)
 {
     s->max_reasons = k < LS_MAX_REASONS ? k : LS_MAX_REASONS;
@@ -799,6 +804,60 @@ ls_status ls_scorer_unseen_summary(const ls_scorer *s, char *buf, size_t size)
         buf[used] = '\0';
     }
     return truncated ? LS_ERR_LIMIT : LS_OK;
+}
+
+/* ---- scorers for other threads ------------------------------------------ */
+
+ls_status ls_scorer_clone(const ls_scorer *s, ls_scorer **out, ls_error *err)
+{
+    *out = NULL;
+    ls_scorer *c = calloc(1, sizeof *c);
+    if (!c)
+        return ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    c->m = s->m;
+    c->max_reasons = s->max_reasons;
+    c->eta0 = s->eta0;
+    c->n_crits = s->n_crits;
+    c->crits = calloc(s->n_crits ? s->n_crits : 1, sizeof *c->crits);
+    ls_status st = c->crits ? LS_OK : ls_fail(err, LS_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == LS_OK && i < s->n_crits; i++) {
+        c->crits[i].field = s->crits[i].field;
+        st = compile_criterion(s->m, s->crits[i].c, &c->crits[i], err);
+    }
+    if (st == LS_OK)
+        st = set_tokens(c, (const char *const *)s->tokens, s->n_tokens, err);
+    if (st != LS_OK) {
+        ls_scorer_free(c);
+        return st;
+    }
+    *out = c;
+    return LS_OK;
+}
+
+void ls_scorer_absorb(ls_scorer *into, ls_scorer *from)
+{
+    into->rows += from->rows;
+    from->rows = 0;
+    for (size_t i = 0; i < into->n_crits && i < from->n_crits; i++) {
+        crit_state *a = &into->crits[i], *b = &from->crits[i];
+        a->unseen += b->unseen;
+        b->unseen = 0;
+        /* examples keep their first-met order: into's came first */
+        for (size_t e = 0; e < b->n_examples; e++) {
+            int known = a->n_examples == UNSEEN_EXAMPLES;
+            for (size_t k = 0; !known && k < a->n_examples; k++)
+                known = strcmp(a->examples[k], b->examples[e]) == 0;
+            if (known)
+                free(b->examples[e]);
+            else
+                a->examples[a->n_examples++] = b->examples[e];
+        }
+        b->n_examples = 0;
+        for (size_t k = 0; k < a->c->n_rules; k++) {
+            a->rule_rows[k] += b->rule_rows[k];
+            b->rule_rows[k] = 0;
+        }
+    }
 }
 
 /* Rules a hand-writer could have mistyped: those that name values. Missing,

@@ -2,7 +2,7 @@
 # score's output must not change when its speed does: scored files are
 # compared byte for byte (SHA-256) with those of the release before the fast
 # paths (CSV records without libcsv, %.17g without printf, plain decimals
-# without strtod, the writer thread), with one thread and with two, on
+# without strtod, parts scored in parallel), with one thread and more, on
 # generated leads full of CSV quirks (quoted fields with commas, quotes and
 # line breaks, spaces around fields, CRLF, blank lines, unseen and missing
 # values, odd numbers like 1e2, -0, 007.50, 17 digits) and on X Education.
@@ -62,17 +62,40 @@ gen 50000 4 >"$work/gen.csv"
 gen 20000 5 bad >"$work/bad.csv"
 sed 's/$/\r/' "$work/gen.csv" >"$work/crlf.csv"
 
-# check NAME SHA256 ARGS...: the scored output of ARGS, with 1 and 2 threads.
+# check NAME SHA256 ARGS...: the scored output of ARGS, with 1, 2 and 3
+# threads (parts of the file scored in parallel), and from standard input;
+# what goes to standard error (unseen values, skipped rows) must not change
+# with the threads either.
 check() {
     local name=$1 want=$2
     shift 2
-    for t in 1 2; do
+    for t in 1 2 3 stdin; do
         local rc=0
-        LEADSCORE_THREADS=$t "$LEADSCORE" score "$@" >"$work/out" 2>"$work/err" || rc=$?
+        if [ "$t" = stdin ]; then
+            local args=() a data=
+            for a in "$@"; do
+                if [ "$data" = next ]; then
+                    data=$a
+                    a=-
+                elif [ "$a" = --data ]; then
+                    data=next
+                fi
+                args+=("$a")
+            done
+            LEADSCORE_THREADS=2 "$LEADSCORE" score "${args[@]}" <"$data" >"$work/out" 2>"$work/err" || rc=$?
+            sed -i "s|<stdin>|$data|g" "$work/err"
+        else
+            LEADSCORE_THREADS=$t "$LEADSCORE" score "$@" >"$work/out" 2>"$work/err" || rc=$?
+        fi
         [ "$rc" = 0 ] || { cat "$work/err" >&2; fail "$name: exit $rc"; }
         local got
         got=$(sha256sum <"$work/out" | cut -d' ' -f1)
         [ "$got" = "$want" ] || fail "$name (LEADSCORE_THREADS=$t): output changed, sha256 $got"
+        if [ "$t" = 1 ]; then
+            cp "$work/err" "$work/err1"
+        else
+            cmp -s "$work/err1" "$work/err" || fail "$name ($t): standard error differs: $(diff "$work/err1" "$work/err")"
+        fi
     done
 }
 

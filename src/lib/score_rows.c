@@ -1,0 +1,199 @@
+/* Scored CSV lines: see score_rows.h.
+ *
+ * Room for a whole line is reserved once, from a bound on its length (every
+ * field doubled for quoting), so the writes themselves check nothing: this
+ * runs once per lead, a million times a second.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "score_rows.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NUMBER_MAX 40 /* a %.17g or a whole number, sign included */
+
+void ls_byte_buffer_free(ls_byte_buffer *b)
+{
+    free(b->bytes);
+    *b = (ls_byte_buffer){0};
+}
+
+/* Room for n more bytes; 0 (and b->failed) when out of memory. */
+static int reserve(ls_byte_buffer *b, size_t n)
+{
+    if (b->failed)
+        return 0;
+    if (b->len + n <= b->cap)
+        return 1;
+    size_t cap = b->cap ? b->cap * 2 : 64 * 1024;
+    while (cap < b->len + n)
+        cap *= 2;
+    char *p = realloc(b->bytes, cap);
+    if (!p) {
+        b->failed = 1;
+        return 0;
+    }
+    b->bytes = p;
+    b->cap = cap;
+    return 1;
+}
+
+static void put(ls_byte_buffer *b, const char *s, size_t n)
+{
+    memcpy(b->bytes + b->len, s, n);
+    b->len += n;
+}
+
+static void put_char(ls_byte_buffer *b, char c)
+{
+    b->bytes[b->len++] = c;
+}
+
+/* 1 if s holds a comma, a quote or a line break; 8 bytes at a time (a byte
+ * equal to c makes a zero byte in v ^ c, which the usual test finds). */
+static int needs_quotes(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    static const char special[4] = {',', '"', '\n', '\r'};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v, hit = 0;
+        memcpy(&v, s + i, 8);
+        for (int k = 0; k < 4; k++) {
+            uint64_t x = v ^ (ones * (unsigned char)special[k]);
+            hit |= (x - ones) & ~x & highs;
+        }
+        if (hit)
+            return 1;
+    }
+    for (; i < n; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+            return 1;
+    return 0;
+}
+
+/* Quotes the field written at [start, len) in place when it needs it; the
+ * caller reserved twice its length plus two. */
+static void quote_tail(ls_byte_buffer *b, size_t start)
+{
+    char *s = b->bytes + start;
+    size_t n = b->len - start;
+    if (!needs_quotes(s, n))
+        return;
+    size_t quotes = 0;
+    for (size_t i = 0; i < n; i++)
+        quotes += s[i] == '"';
+    /* from the end, so nothing is overwritten before it is moved */
+    size_t to = n + quotes + 2;
+    s[--to] = '"';
+    for (size_t i = n; i-- > 0;) {
+        s[--to] = s[i];
+        if (s[i] == '"')
+            s[--to] = '"';
+    }
+    s[0] = '"';
+    b->len = start + n + quotes + 2;
+}
+
+static void put_field(ls_byte_buffer *b, const char *s, size_t n)
+{
+    size_t start = b->len;
+    put(b, s, n);
+    quote_tail(b, start);
+}
+
+/* Writes a whole number without printf (the hot loop writes one per lead). */
+static size_t format_whole(char *out, double v, int plus)
+{
+    char tmp[32];
+    if (!(fabs(v) < 1e15) || floor(v) != v)
+        return (size_t)snprintf(out, NUMBER_MAX, plus ? "%+.17g" : "%.17g", v);
+    long long x = (long long)v;
+    int neg = x < 0;
+    unsigned long long u = neg ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t k = 0;
+    if (neg)
+        out[k++] = '-';
+    else if (plus)
+        out[k++] = '+';
+    while (n)
+        out[k++] = tmp[--n];
+    out[k] = '\0';
+    return k;
+}
+
+static void put_whole(ls_byte_buffer *b, double v, int plus)
+{
+    b->len += format_whole(b->bytes + b->len, v, plus);
+}
+
+void ls_score_rows_header(ls_byte_buffer *b, const char *const *id_names, size_t n_ids)
+{
+    static const char rest[] = "score,probability,tier,reasons\n";
+    size_t need = sizeof rest + 8;
+    for (size_t i = 0; i < n_ids; i++)
+        need += 2 * strlen(id_names[i]) + 3;
+    if (!reserve(b, need))
+        return;
+    for (size_t i = 0; i < n_ids; i++) {
+        put_field(b, id_names[i], strlen(id_names[i]));
+        put_char(b, ',');
+    }
+    if (n_ids == 0)
+        put(b, "line,", 5);
+    put(b, rest, sizeof rest - 1);
+}
+
+void ls_score_rows_line(ls_byte_buffer *b, const char *const *fields, const size_t *lens,
+                        const size_t *ids, size_t n_ids, size_t line, const ls_score_result *res,
+                        int learned)
+{
+    size_t label_len[LS_MAX_REASONS];
+    size_t need = 4 * NUMBER_MAX + 8;
+    for (size_t i = 0; i < n_ids; i++)
+        need += 2 * lens[ids[i]] + 3;
+    if (res->tier)
+        need += 2 * strlen(res->tier) + 2;
+    for (size_t k = 0; k < res->n_reasons; k++) {
+        label_len[k] = strlen(res->reasons[k].label);
+        need += 2 * (label_len[k] + NUMBER_MAX + 2);
+    }
+    if (!reserve(b, need))
+        return;
+    for (size_t i = 0; i < n_ids; i++) {
+        put_field(b, fields[ids[i]], lens[ids[i]]);
+        put_char(b, ',');
+    }
+    if (n_ids == 0) {
+        put_whole(b, (double)line, 0);
+        put_char(b, ',');
+    }
+    put_whole(b, res->score, 0);
+    put_char(b, ',');
+    if (learned || !isnan(res->probability)) /* integer cards carry probabilities too */
+        b->len += ls_format_probability(res->probability, b->bytes + b->len);
+    put_char(b, ',');
+    if (res->tier)
+        put_field(b, res->tier, strlen(res->tier));
+    put_char(b, ',');
+    /* reasons: "label +20; label -5", one field */
+    size_t start = b->len;
+    for (size_t k = 0; k < res->n_reasons; k++) {
+        if (k) {
+            put_char(b, ';');
+            put_char(b, ' ');
+        }
+        put(b, res->reasons[k].label, label_len[k]);
+        put_char(b, ' ');
+        put_whole(b, res->reasons[k].points, 1);
+    }
+    quote_tail(b, start);
+    put_char(b, '\n');
+}

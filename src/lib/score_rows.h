@@ -1,0 +1,35 @@
+/* Scored CSV lines, formatted into a growing byte buffer.
+ *
+ * A scored line is: the ID columns (or the input line number), score,
+ * probability (%.17g; empty for hand-written points), tier and reasons
+ * ("label +20; label -5"), each field quoted as CSV needs. The parallel
+ * scorer formats each part of the input into its own buffer, so this holds
+ * no state beyond the buffer.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef LS_SCORE_ROWS_H
+#define LS_SCORE_ROWS_H
+
+#include <stddef.h>
+
+#include "leadscore/scorer.h"
+
+typedef struct {
+    char *bytes;
+    size_t len, cap;
+    int failed; /* out of memory: the contents are incomplete */
+} ls_byte_buffer;
+
+void ls_byte_buffer_free(ls_byte_buffer *b);
+
+/* The header line: the ID column names ("line" without any), then
+ * score,probability,tier,reasons. */
+void ls_score_rows_header(ls_byte_buffer *b, const char *const *id_names, size_t n_ids);
+
+/* One scored lead: fields/lens are the input record, ids the indices of the
+ * ID columns among them (n_ids 0: line is written instead); learned says
+ * whether the probability column is filled even when it is NaN. */
+void ls_score_rows_line(ls_byte_buffer *b, const char *const *fields, const size_t *lens,
+                        const size_t *ids, size_t n_ids, size_t line, const ls_score_result *res,
+                        int learned);
+
+#endif
