@@ -56,6 +56,7 @@ typedef struct {
     size_t lines;      /* line breaks in it */
     ls_scorer *scorer;
     ls_byte_buffer out;
+    ls_label_cache labels;
     size_t rows, skipped;
     ls_error first_skip;
     ls_status status;
@@ -120,8 +121,8 @@ static void score_records(const engine *e, ls_csv_reader *r, ls_scorer *scorer, 
             continue;
         }
         p->rows++;
-        ls_score_rows_line(&p->out, fields, lens, o->id_columns, o->n_id_columns, ls_csv_line(r),
-                           &res, e->learned);
+        ls_score_rows_line(&p->out, &p->labels, fields, lens, o->id_columns, o->n_id_columns,
+                           ls_csv_line(r), &res, e->learned);
         if (p->out.failed) {
             p->status = ls_fail(&p->err, LS_ERR_NOMEM, "out of memory");
             return;

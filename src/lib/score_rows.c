@@ -134,6 +134,19 @@ static void put_whole(ls_byte_buffer *b, double v, int plus)
     b->len += format_whole(b->bytes + b->len, v, plus);
 }
 
+/* The length and quoting need of a label or tier name, measured once per
+ * pointer (a slot is overwritten when two pointers share it). */
+static const ls_label_info *label_info(ls_label_cache *cache, const char *text)
+{
+    ls_label_info *li = &cache->slot[((uintptr_t)text >> 3) % LS_LABEL_CACHE];
+    if (li->text != text) {
+        li->text = text;
+        li->len = strlen(text);
+        li->quote = needs_quotes(text, li->len);
+    }
+    return li;
+}
+
 void ls_score_rows_header(ls_byte_buffer *b, const char *const *id_names, size_t n_ids)
 {
     static const char rest[] = "score,probability,tier,reasons\n";
@@ -151,19 +164,22 @@ void ls_score_rows_header(ls_byte_buffer *b, const char *const *id_names, size_t
     put(b, rest, sizeof rest - 1);
 }
 
-void ls_score_rows_line(ls_byte_buffer *b, const char *const *fields, const size_t *lens,
-                        const size_t *ids, size_t n_ids, size_t line, const ls_score_result *res,
-                        int learned)
+void ls_score_rows_line(ls_byte_buffer *b, ls_label_cache *labels, const char *const *fields,
+                        const size_t *lens, const size_t *ids, size_t n_ids, size_t line,
+                        const ls_score_result *res, int learned)
 {
-    size_t label_len[LS_MAX_REASONS];
-    size_t need = 4 * NUMBER_MAX + 8;
+    /* copies: a later label may take the slot of an earlier one */
+    ls_label_info reason[LS_MAX_REASONS], tier = {0};
+    if (res->tier)
+        tier = *label_info(labels, res->tier);
+    size_t need = 4 * NUMBER_MAX + 8 + 2 * tier.len + 2;
     for (size_t i = 0; i < n_ids; i++)
         need += 2 * lens[ids[i]] + 3;
-    if (res->tier)
-        need += 2 * strlen(res->tier) + 2;
+    int quote_reasons = 0;
     for (size_t k = 0; k < res->n_reasons; k++) {
-        label_len[k] = strlen(res->reasons[k].label);
-        need += 2 * (label_len[k] + NUMBER_MAX + 2);
+        reason[k] = *label_info(labels, res->reasons[k].label);
+        quote_reasons |= reason[k].quote;
+        need += 2 * (reason[k].len + NUMBER_MAX + 2);
     }
     if (!reserve(b, need))
         return;
@@ -180,20 +196,25 @@ void ls_score_rows_line(ls_byte_buffer *b, const char *const *fields, const size
     if (learned || !isnan(res->probability)) /* integer cards carry probabilities too */
         b->len += ls_format_probability(res->probability, b->bytes + b->len);
     put_char(b, ',');
-    if (res->tier)
-        put_field(b, res->tier, strlen(res->tier));
+    if (tier.text) {
+        size_t start = b->len;
+        put(b, tier.text, tier.len);
+        if (tier.quote)
+            quote_tail(b, start);
+    }
     put_char(b, ',');
-    /* reasons: "label +20; label -5", one field */
+    /* reasons: "label +20; label -5", one field; only a label can need quotes */
     size_t start = b->len;
     for (size_t k = 0; k < res->n_reasons; k++) {
         if (k) {
             put_char(b, ';');
             put_char(b, ' ');
         }
-        put(b, res->reasons[k].label, label_len[k]);
+        put(b, reason[k].text, reason[k].len);
         put_char(b, ' ');
         put_whole(b, res->reasons[k].points, 1);
     }
-    quote_tail(b, start);
+    if (quote_reasons)
+        quote_tail(b, start);
     put_char(b, '\n');
 }

@@ -21,6 +21,21 @@ typedef struct {
 
 void ls_byte_buffer_free(ls_byte_buffer *b);
 
+/* Lengths and quoting needs of the reason labels and tier names met so far:
+ * they are the scorer's and the model's strings, the same few pointers lead
+ * after lead, so each is measured once. Start zeroed; one per thread. */
+typedef struct {
+    const char *text;
+    size_t len;
+    int quote;
+} ls_label_info;
+
+#define LS_LABEL_CACHE 128
+
+typedef struct {
+    ls_label_info slot[LS_LABEL_CACHE];
+} ls_label_cache;
+
 /* The header line: the ID column names ("line" without any), then
  * score,probability,tier,reasons. */
 void ls_score_rows_header(ls_byte_buffer *b, const char *const *id_names, size_t n_ids);
@@ -28,8 +43,8 @@ void ls_score_rows_header(ls_byte_buffer *b, const char *const *id_names, size_t
 /* One scored lead: fields/lens are the input record, ids the indices of the
  * ID columns among them (n_ids 0: line is written instead); learned says
  * whether the probability column is filled even when it is NaN. */
-void ls_score_rows_line(ls_byte_buffer *b, const char *const *fields, const size_t *lens,
-                        const size_t *ids, size_t n_ids, size_t line, const ls_score_result *res,
-                        int learned);
+void ls_score_rows_line(ls_byte_buffer *b, ls_label_cache *labels, const char *const *fields,
+                        const size_t *lens, const size_t *ids, size_t n_ids, size_t line,
+                        const ls_score_result *res, int learned);
 
 #endif
