@@ -256,7 +256,8 @@ static void compact_queue(ls_csv_reader *r)
     size_t keep_fields = r->n_fields - r->partial_first_field;
     size_t byte_start = keep_fields ? r->fields[r->partial_first_field].offset : r->bytes_len;
     size_t keep_bytes = r->bytes_len - byte_start;
-    memmove(r->bytes, r->bytes + byte_start, keep_bytes);
+    if (keep_bytes) /* a part reader has no arena before its first record */
+        memmove(r->bytes, r->bytes + byte_start, keep_bytes);
     for (size_t i = 0; i < keep_fields; i++) {
         r->fields[i] = r->fields[r->partial_first_field + i];
         r->fields[i].offset -= byte_start;

@@ -326,7 +326,7 @@ static ls_status run_parallel(engine *e, writer *w, const char *pre, size_t pre_
     e->n_parts = 2 * n_workers + 1;
     e->parts = calloc(e->n_parts, sizeof *e->parts);
     cutter c = {.rest = rest, .part_bytes = o->part_bytes ? o->part_bytes : DEFAULT_PART_BYTES};
-    if (!e->parts || !grow(&c.carry, &c.carry_cap, pre_n)) {
+    if (!e->parts || !grow(&c.carry, &c.carry_cap, pre_n + 1)) { /* never NULL */
         free(c.carry);
         free(e->parts);
         e->parts = NULL;
