@@ -377,18 +377,20 @@ static ls_status run_parallel(engine *e, writer *w, const char *pre, size_t pre_
             p->first_line = o->n_id_columns == 0 ? line : 1;
             if (o->n_id_columns == 0)
                 line += count_lines(p->in, p->in_len);
-            p->seq = filled++;
+            size_t seq = filled++;
             if (cs == CUT_LAST) {
                 last = p;
                 input_done = 1;
                 continue;
             }
             if (started == 0) { /* no threads: score it here */
+                p->seq = seq;
                 score_part(e, p, NULL, NULL);
                 p->state = PART_DONE;
                 continue;
             }
             pthread_mutex_lock(&e->mu);
+            p->seq = seq;
             p->state = PART_READY;
             pthread_cond_broadcast(&e->ready);
             pthread_mutex_unlock(&e->mu);
@@ -410,7 +412,11 @@ static ls_status run_parallel(engine *e, writer *w, const char *pre, size_t pre_
             pthread_mutex_unlock(&e->mu);
         }
         st = take_part(w, p, err);
+        if (started)
+            pthread_mutex_lock(&e->mu);
         p->state = PART_FREE;
+        if (started)
+            pthread_mutex_unlock(&e->mu);
         written++;
     }
     if (started) {
