@@ -57,8 +57,10 @@ static const char usage_text[] =
     "Values the model has not seen are scored as the model says (reference or\n"
     "'other') and counted in one line on standard error. A hand-written rule that\n"
     "matched none of 100 or more leads is named in a warning (a typo such as 'yse'\n"
-    "would otherwise score 0 in silence). Exit status: 0 when the output was\n"
-    "written, 1 on an error, 2 on a usage error.\n";
+    "would otherwise score 0 in silence). The file is scored in parts on every\n"
+    "core (LEADSCORE_THREADS=N to use N threads); the output does not depend on\n"
+    "it. Exit status: 0 when the output was written, 1 on an error, 2 on a usage\n"
+    "error.\n";
 
 /* ---- options --------------------------------------------------------------- */
 
