@@ -59,8 +59,8 @@ typedef struct {
 } outcome;
 
 typedef struct {
-    uint64_t hash; /* 0: empty slot */
-    uint32_t off, len;
+    uint64_t a, b;     /* the key's words (key_words) */
+    uint32_t off, len; /* the key's bytes in keys; len 0: empty slot */
     outcome o;
 } memo_slot;
 
@@ -106,35 +106,58 @@ struct ls_scorer {
 
 /* ---- hashing and the memo ------------------------------------------------- */
 
-static uint64_t hash_text(const char *s, size_t n)
+static uint64_t load64(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+static uint64_t load32(const char *p) /* widened, to be shifted into a high half */
+{
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+}
+
+/* The memo's key for a value of n >= 1 bytes: its first and last bytes as
+ * two words, read with overlapping loads rather than a loop over the bytes
+ * (values of varying length make the exit of such a loop a mispredicted
+ * branch per lead). With n, the words determine a value of up to 16 bytes,
+ * as most levels are, so a probe compares two words instead of the bytes in
+ * keys; a longer value compares its middle there too. */
+typedef struct {
+    uint64_t a, b;
+} key_words;
+
+static key_words key_of(const char *s, size_t n) /* n >= 1 */
+{
+    if (n >= 8)
+        return (key_words){load64(s), load64(s + n - 8)};
+    if (n >= 4)
+        return (key_words){load32(s) | load32(s + n - 4) << 32, 0};
+    const unsigned char *u = (const unsigned char *)s;
+    return (key_words){u[0] | (uint64_t)u[n / 2] << 8 | (uint64_t)u[n - 1] << 16, 0};
+}
+
+static uint64_t mix(uint64_t h, uint64_t w, uint64_t mul)
+{
+    h = (h ^ w) * mul;
+    return h ^ (h >> 32);
+}
+
+/* The middle of a long value counts too: values sharing their first and
+ * last 8 bytes (ids, URLs) would otherwise all collide. */
+static uint64_t hash_key(key_words key, const char *s, size_t n)
 {
     uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-        s += 8;
-        n -= 8;
-    }
-    uint64_t w = 0;
-    for (size_t i = 0; i < n; i++) /* not memcpy: a call for a variable size */
-        w |= (uint64_t)(unsigned char)s[i] << (8 * i);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 29;
-    return h ? h : 1;
+    for (size_t i = 8; i + 8 < n; i += 8)
+        h = mix(h, load64(s + i), 0x9E3779B97F4A7C15ull);
+    h = mix(h, key.a, 0xff51afd7ed558ccdull);
+    return mix(h, key.b, 0xc4ceb9fe1a85ec53ull);
 }
 
-/* memcmp(a, b, n) == 0 for the short keys of the memo, without a call. */
-static int same_bytes(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return 0;
-    return 1;
-}
-
-static const outcome *memo_find(crit_state *cs, uint64_t h, const char *s, size_t n)
+static const outcome *memo_find(crit_state *cs, uint64_t h, key_words key, const char *s, size_t n)
 {
     if (!cs->slots)
         return NULL;
@@ -142,9 +165,10 @@ static const outcome *memo_find(crit_state *cs, uint64_t h, const char *s, size_
     const outcome *found = NULL;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
         const memo_slot *sl = &cs->slots[i];
-        if (sl->hash == 0)
+        if (sl->len == 0)
             break;
-        if (sl->hash == h && sl->len == n && same_bytes(cs->keys + sl->off, s, n)) {
+        if (sl->a == key.a && sl->b == key.b && sl->len == n &&
+            (n <= 16 || memcmp(cs->keys + sl->off + 8, s + 8, n - 16) == 0)) {
             found = &sl->o;
             break;
         }
@@ -166,12 +190,13 @@ static int memo_grow(crit_state *cs)
     if (!slots)
         return 0;
     for (size_t k = 0; k < cs->n_slots; k++) {
-        if (cs->slots[k].hash == 0)
+        const memo_slot *sl = &cs->slots[k];
+        if (sl->len == 0)
             continue;
-        size_t i = cs->slots[k].hash & (n - 1);
-        while (slots[i].hash != 0)
+        size_t i = hash_key((key_words){sl->a, sl->b}, cs->keys + sl->off, sl->len) & (n - 1);
+        while (slots[i].len != 0)
             i = (i + 1) & (n - 1);
-        slots[i] = cs->slots[k];
+        slots[i] = *sl;
     }
     free(cs->slots);
     cs->slots = slots;
@@ -180,7 +205,8 @@ static int memo_grow(crit_state *cs)
 }
 
 /* Remembers s -> o while there is room; silently does nothing otherwise. */
-static void memo_put(crit_state *cs, uint64_t h, const char *s, size_t n, const outcome *o)
+static void memo_put(crit_state *cs, uint64_t h, key_words key, const char *s, size_t n,
+                     const outcome *o)
 {
     if (n > MEMO_KEY_MAX || cs->n_entries >= MEMO_ENTRIES)
         return;
@@ -196,10 +222,10 @@ static void memo_put(crit_state *cs, uint64_t h, const char *s, size_t n, const 
     }
     size_t mask = cs->n_slots - 1;
     size_t i = h & mask;
-    while (cs->slots[i].hash != 0)
+    while (cs->slots[i].len != 0)
         i = (i + 1) & mask;
     memcpy(cs->keys + cs->keys_len, s, n);
-    cs->slots[i] = (memo_slot){h, (uint32_t)cs->keys_len, (uint32_t)n, *o};
+    cs->slots[i] = (memo_slot){key.a, key.b, (uint32_t)cs->keys_len, (uint32_t)n, *o};
     cs->keys_len += n;
     cs->n_entries++;
 }
@@ -417,8 +443,8 @@ static int is_missing(const ls_scorer *s, const char *v)
 {
     if (v[0] == '\0')
         return 1;
-    for (size_t i = 0; i < s->n_tokens; i++)
-        if (strcmp(v, s->tokens[i]) == 0)
+    for (size_t i = 0; i < s->n_tokens; i++) /* the first byte spares most calls */
+        if (s->tokens[i][0] == v[0] && strcmp(v, s->tokens[i]) == 0)
             return 1;
     return 0;
 }
@@ -432,7 +458,7 @@ static ls_status bad_value(const crit_state *cs, const char *v, const char *what
 /* A plain decimal of at most 15 digits ("-12.50", "477") read exactly:
  * m < 10^15 and 10^f are exact doubles, so one division rounds m / 10^f
  * correctly, as strtod does. 0 for anything else (then ls_parse_number). */
-static int plain_decimal(const char *p, double *out)
+static inline int plain_decimal(const char *p, double *out)
 {
     static const double p10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
@@ -466,7 +492,7 @@ static ls_num_status parse_number(const char *v, double *x)
 }
 
 /* x for numeric rules: the number, clamped, then log1p, as the criterion says. */
-static ls_status value_x(const crit_state *cs, const char *v, double *x, ls_error *err)
+static inline ls_status value_x(const crit_state *cs, const char *v, double *x, ls_error *err)
 {
     const ls_criterion *c = cs->c;
     ls_num_status ns = parse_number(v, x);
@@ -491,8 +517,8 @@ static int range_matches(const ls_rule *r, double x)
     return (r->lo_open ? x > r->lo : x >= r->lo) && (r->hi_open ? x < r->hi : x <= r->hi);
 }
 
-static ls_status take_rule(const crit_state *cs, size_t k, double x, const char *v, outcome *o,
-                           ls_error *err)
+static inline ls_status take_rule(const crit_state *cs, size_t k, double x, const char *v,
+                                  outcome *o, ls_error *err)
 {
     const ls_rule *r = &cs->c->rules[k];
     o->rule = (int32_t)k;
@@ -650,9 +676,11 @@ static ls_status evaluate(const ls_scorer *s, crit_state *cs, const char *v, siz
         return LS_OK;
     }
     uint64_t h = 0;
+    key_words key = {0, 0};
     if (!cs->bypass) {
-        h = hash_text(v, n);
-        const outcome *hit = memo_find(cs, h, v, n);
+        key = key_of(v, n);
+        h = hash_key(key, v, n);
+        const outcome *hit = memo_find(cs, h, key, v, n);
         if (hit) {
             *res = hit;
             return LS_OK;
@@ -673,7 +701,7 @@ static ls_status evaluate(const ls_scorer *s, crit_state *cs, const char *v, siz
     if (st != LS_OK)
         return st;
     if (!cs->bypass)
-        memo_put(cs, h, v, n, tmp);
+        memo_put(cs, h, key, v, n, tmp);
     *res = tmp;
     return LS_OK;
 }
@@ -708,6 +736,13 @@ ls_status ls_scorer_score_n(ls_scorer *s, const char *const *fields, const size_
     double score = m->base_points, eta = s->eta0;
     size_t k = s->max_reasons, n_top = 0;
     ls_reason *top = out->reasons;
+    /* |points| of top[j]: 0, below any reason, past n_top. The entries are
+     * cleared as the moves below copy them, filled or not. */
+    double mag[LS_MAX_REASONS];
+    for (size_t j = 0; j < k; j++) {
+        mag[j] = 0;
+        top[j] = (ls_reason){NULL, 0};
+    }
     for (size_t i = 0; i < s->n_crits; i++) {
         crit_state *cs = &s->crits[i];
         const char *v = fields[cs->field];
@@ -729,20 +764,26 @@ ls_status ls_scorer_score_n(ls_scorer *s, const char *const *fields, const size_
             cs->rule_rows[o->rule]++;
         score += o->points;
         eta += o->eta;
-        if (o->points == 0 || k == 0)
-            continue;
-        /* Keep the k largest |points|, earlier criteria first on ties. */
+        /* Keep the k largest |points|, earlier criteria first on ties. Points
+         * vary from lead to lead, so branches on them are mispredicted and
+         * were much of the scorer's time: one comparison turns most values
+         * away, and the rest find their place without loops whose length
+         * depends on the points. */
         double a = fabs(o->points);
-        size_t pos = n_top;
-        while (pos > 0 && fabs(top[pos - 1].points) < a)
-            pos--;
-        if (pos >= k)
+        if (k == 0 || !(a > mag[k - 1]))
             continue;
-        size_t last = n_top < k ? n_top : k - 1;
-        memmove(&top[pos + 1], &top[pos], (last - pos) * sizeof *top);
+        size_t pos = 0; /* after the reasons at least as large */
+        for (size_t j = 0; j + 1 < k; j++)
+            pos += mag[j] >= a;
+        /* top[pos..] moves down one; the reasons before pos copy themselves */
+        for (size_t j = n_top < k ? n_top : k - 1; j > 0; j--) {
+            size_t from = j - (j > pos);
+            top[j] = top[from];
+            mag[j] = mag[from];
+        }
         top[pos] = (ls_reason){cs->labels[o->rule], o->points};
-        if (n_top < k)
-            n_top++;
+        mag[pos] = a;
+        n_top += n_top < k;
     }
     s->rows++;
     out->score = score;
