@@ -254,13 +254,13 @@ ls_fastcsv_status ls_fastcsv_parse(int fd, unsigned long long begin, unsigned lo
         /* refill: keep the unparsed tail, read after it */
         size_t keep = have - (size_t)(p - buf);
         if (keep == cap) {
-            size_t cap2 = cap * 2;
+            size_t cap2 = cap * 2, at = (size_t)(p - buf); /* buf is gone after realloc */
             char *b2 = realloc(buf, cap2);
             if (!b2) {
                 st = LS_FASTCSV_NOMEM;
                 goto done;
             }
-            p = b2 + (p - buf);
+            p = b2 + at;
             buf = b2;
             cap = cap2;
         }
