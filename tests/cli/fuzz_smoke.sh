@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every libFuzzer target builds and runs for a short while without a finding:
-# FUZZ_SMOKE_SECONDS each (default 15; five targets, about 75 s plus the
+# FUZZ_SMOKE_SECONDS each (default 15; six targets, about 90 s plus the
 # build). The targets are built with clang in their own directory,
 # $LS_BINARY_DIR/fuzz-smoke, whatever compiler the suite itself uses. A
 # machine without clang or libFuzzer fails here rather than skipping: CI must

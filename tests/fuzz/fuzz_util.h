@@ -25,7 +25,7 @@ void fuzz_check_error(ls_status st, const ls_error *err);
  * LEADSCORE_FUZZ_SKIP names check: a way to fuzz past an open, reported
  * finding (e.g. LEADSCORE_FUZZ_SKIP=points-round-trip). The smoke test never
  * sets it. Checks: points-round-trip, json-round-trip, live-diff,
- * time-round-trip. */
+ * time-round-trip, score-diff. */
 int fuzz_skip(const char *check);
 
 /* Exercises an accepted model the way the CLI would: `show` in every format,
