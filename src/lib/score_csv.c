@@ -17,10 +17,11 @@
  *
  * Malformed quoting can fool the parity, but only after the first malformed
  * quote, which lies in the part where the parity first goes wrong; that
- * part's reader reports it exactly, and nothing after it is used. A record
- * with no cut within MAX_PART_GROWTH parts (a runaway quoted field) ends the cutting:
- * the rest of the input is read as one last part, on this thread, flushing
- * its output as it goes.
+ * part's reader reports it exactly, and nothing after it is used (an error
+ * in the CSV itself always stops the run). A record with no cut within
+ * MAX_PART_GROWTH parts' bytes (a runaway quoted field) ends the cutting: the
+ * rest of the input is read as one last part, on this thread, flushing its
+ * output as it goes.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define _GNU_SOURCE /* memrchr */
 #include "leadscore/score_csv.h"
@@ -86,8 +87,8 @@ static int write_all(FILE *out, ls_byte_buffer *b)
     return ok;
 }
 
-/* Scores the records of r into out (flushed to direct every FLUSH_BYTES
- * when direct is set) with the part's counts. */
+/* Scores the records of r into p->out (flushed to direct every FLUSH_BYTES
+ * when direct is set), counting in p. */
 static void score_records(const engine *e, ls_csv_reader *r, ls_scorer *scorer, part *p,
                           FILE *direct)
 {
@@ -138,6 +139,8 @@ static void score_records(const engine *e, ls_csv_reader *r, ls_scorer *scorer, 
 static size_t count_lines(const char *s, size_t n)
 {
     size_t lines = 0;
+    if (n == 0)
+        return 0;
     for (const char *e = s + n; (s = memchr(s, '\n', (size_t)(e - s))) != NULL; s++)
         lines++;
     return lines;
@@ -148,6 +151,8 @@ static void score_part(const engine *e, part *p, FILE *rest, FILE *direct)
 {
     p->out.len = 0;
     p->out.failed = 0;
+    p->rows = p->skipped = 0;
+    p->write_failed = 0;
     ls_csv_reader *r = NULL;
     p->status = ls_csv_open_part(e->like, p->in, p->in_len, rest, p->first_line, &r, &p->err);
     if (p->status == LS_OK)
