@@ -397,6 +397,7 @@ typedef struct {
     int kind;     /* 0 value, 1 missing, 2 (other) */
     double order; /* numeric sort key when all levels are numbers, else NAN */
     long term;    /* assigned term, -1 for the reference */
+    long merged;  /* the spec's merge group it is, -1: a level of its own */
 } level_info;
 
 static int level_cmp(const void *a, const void *b)
@@ -461,6 +462,93 @@ static size_t rare_boolean_rows(const encoder *e, size_t col, const ls_spec_crit
     return pool > 0 && rare < (size_t)pool ? rare : 0;
 }
 
+/* The spec's merge groups of a categorical criterion: the group of each
+ * table level (-1: none), each group's rows and its name, "A + B". Every
+ * member must be a level of the data, so a typo cannot leave a level out. */
+typedef struct {
+    long *group_of; /* per table level */
+    size_t *rows;   /* per group */
+    char **name;    /* per group */
+    size_t *slot;   /* per group: its index among the levels, -1 until met */
+    size_t n;
+} merge_plan;
+
+static void merge_plan_free(merge_plan *mp)
+{
+    for (size_t g = 0; g < mp->n; g++)
+        free(mp->name ? mp->name[g] : NULL);
+    free(mp->group_of);
+    free(mp->rows);
+    free(mp->name);
+    free(mp->slot);
+}
+
+/* A merge member the data does not have: named, with the level it was
+ * probably meant to be. */
+static ls_status unknown_merge_level(encoder *e, size_t col, const ls_spec_criterion *sc,
+                                     const char *member)
+{
+    const ls_table *t = e->table;
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t k = 0; k < ls_table_level_count(t, col); k++) {
+        const char *level = ls_table_level(t, col, k);
+        size_t d = strcasecmp(level, member) == 0 ? 0 : ls_near_distance(level, member);
+        if (d < best_d) {
+            best = level;
+            best_d = d;
+        }
+    }
+    if (best)
+        return ls_fail_at(e->err, LS_ERR_DATA, e->spec->name, 0, 0, sc->column,
+                          "merge: level '%s' does not occur in the data (did you mean '%s'?)",
+                          member, best);
+    return ls_fail_at(e->err, LS_ERR_DATA, e->spec->name, 0, 0, sc->column,
+                      "merge: level '%s' does not occur in the data", member);
+}
+
+static ls_status merge_plan_make(encoder *e, size_t col, const ls_spec_criterion *sc,
+                                 merge_plan *mp)
+{
+    const ls_table *t = e->table;
+    size_t nl = ls_table_level_count(t, col), ng = sc ? sc->n_merges : 0;
+    memset(mp, 0, sizeof *mp);
+    mp->group_of = malloc((nl + 1) * sizeof *mp->group_of);
+    mp->rows = calloc(ng + 1, sizeof *mp->rows);
+    mp->name = calloc(ng + 1, sizeof *mp->name);
+    mp->slot = malloc((ng + 1) * sizeof *mp->slot);
+    if (!mp->group_of || !mp->rows || !mp->name || !mp->slot)
+        return nomem(e);
+    mp->n = ng;
+    for (size_t k = 0; k < nl; k++)
+        mp->group_of[k] = -1;
+    for (size_t g = 0; g < ng; g++) {
+        mp->slot[g] = (size_t)-1;
+        size_t len = 1;
+        for (size_t i = 0; i < sc->merge_sizes[g]; i++) {
+            const char *member = sc->merges[g][i];
+            size_t k = ls_table_find_level(t, col, member);
+            if (k == (size_t)-1)
+                return unknown_merge_level(e, col, sc, member);
+            if (is_column_missing_token(sc, member))
+                return ls_fail_at(e->err, LS_ERR_DATA, e->spec->name, 0, 0, sc->column,
+                                  "merge: level '%s' is a missing value here, not a level", member);
+            mp->group_of[k] = (long)g;
+            mp->rows[g] += ls_table_level_rows(t, col, k);
+            len += strlen(member) + 3;
+        }
+        if (!(mp->name[g] = malloc(len)))
+            return nomem(e);
+        mp->name[g][0] = '\0';
+        for (size_t i = 0; i < sc->merge_sizes[g]; i++) {
+            if (i)
+                strcat(mp->name[g], " + ");
+            strcat(mp->name[g], sc->merges[g][i]);
+        }
+    }
+    return LS_OK;
+}
+
 static ls_status encode_categorical(encoder *e, size_t col, long ci, const ls_spec_criterion *sc)
 {
     const ls_table *t = e->table;
@@ -469,34 +557,43 @@ static ls_status encode_categorical(encoder *e, size_t col, long ci, const ls_sp
     /* slot of each table level: index into lv, with pooled and extra-missing levels merged */
     size_t *slot = malloc((nl + 1) * sizeof *slot);
     level_info *lv = calloc(nl + 2, sizeof *lv);
-    ls_status st = LS_OK;
+    merge_plan mp;
+    ls_status st = merge_plan_make(e, col, sc, &mp);
+    if (st != LS_OK)
+        goto done;
     if (!slot || !lv) {
         st = nomem(e);
         goto done;
     }
     size_t n_lv = 0, missing_slot = (size_t)-1, other_slot = (size_t)-1;
     size_t missing_rows = ls_table_missing_count(t, col), pooled = 0;
-    int numeric_levels = ls_table_column_type(t, col) == LS_TYPE_NUMERIC;
+    /* a merged group's name is no number: then every level sorts by name */
+    int numeric_levels = ls_table_column_type(t, col) == LS_TYPE_NUMERIC && mp.n == 0;
     for (size_t k = 0; k < nl; k++) {
         const char *name = ls_table_level(t, col, k);
-        size_t rows = ls_table_level_rows(t, col, k);
+        long g = mp.group_of[k];
+        size_t rows = g >= 0 ? mp.rows[g] : ls_table_level_rows(t, col, k);
         if (is_column_missing_token(sc, name)) {
             missing_rows += rows;
             slot[k] = (size_t)-2;
         } else if (pool > 0 && rows < (size_t)pool) {
             slot[k] = (size_t)-3;
             pooled++;
+        } else if (g >= 0 && mp.slot[g] != (size_t)-1) {
+            slot[k] = mp.slot[g]; /* a later member of a group already met */
         } else {
             double order = NAN;
             if (numeric_levels)
                 ls_parse_number(name, &order);
-            lv[n_lv] = (level_info){name, rows, 0, order, -1};
+            lv[n_lv] = (level_info){g >= 0 ? mp.name[g] : name, rows, 0, order, -1, g};
+            if (g >= 0)
+                mp.slot[g] = n_lv;
             slot[k] = n_lv++;
         }
     }
     if (missing_rows) {
         missing_slot = n_lv;
-        lv[n_lv++] = (level_info){MISSING_LEVEL, missing_rows, 1, NAN, -1};
+        lv[n_lv++] = (level_info){MISSING_LEVEL, missing_rows, 1, NAN, -1, -1};
     }
     size_t pooled_rows = 0;
     for (size_t k = 0; k < nl; k++)
@@ -507,7 +604,7 @@ static ls_status encode_categorical(encoder *e, size_t col, long ci, const ls_sp
     int other_is_term = pooled && pooled_rows >= (size_t)pool;
     if (other_is_term) {
         other_slot = n_lv;
-        lv[n_lv++] = (level_info){OTHER_LEVEL, pooled_rows, 2, NAN, -1};
+        lv[n_lv++] = (level_info){OTHER_LEVEL, pooled_rows, 2, NAN, -1, -1};
     }
     if (pooled) {
         st = ls_report_note(e->report, "%s: %zu levels with fewer than %ld rows (%zu rows) %s",
@@ -529,6 +626,9 @@ static ls_status encode_categorical(encoder *e, size_t col, long ci, const ls_sp
         where[lv[k].term] = k;
     int found;
     const char *requested = sc ? sc->reference : NULL;
+    for (size_t k = 0; requested && k < nl; k++) /* a member names its group */
+        if (mp.group_of[k] >= 0 && strcmp(ls_table_level(t, col, k), requested) == 0)
+            requested = mp.name[mp.group_of[k]];
     size_t ref = pick_reference(lv, n_lv, requested, &found);
     if (requested && !found) {
         st = ls_fail_at(e->err, LS_ERR_DATA, e->spec ? e->spec->name : NULL, 0, 0,
@@ -553,15 +653,31 @@ static ls_status encode_categorical(encoder *e, size_t col, long ci, const ls_sp
     for (size_t k = 0; k < n_lv; k++)
         cols[k] = NO_COLUMN;
     for (size_t k = 0; k < n_lv && st == LS_OK; k++) {
-        if (k == ref)
-            continue;
+        long g = lv[k].merged;
         ls_cond_kind kind = lv[k].kind == 1   ? LS_COND_MISSING
                             : lv[k].kind == 2 ? LS_COND_OTHER
+                            : g >= 0          ? LS_COND_IN
                                               : LS_COND_EQUALS;
         ls_rule *r = NULL;
-        cols[k] = add_rule_term(e, ci, kind, lv[k].name, 0, &r);
-        if (cols[k] == NO_COLUMN || (kind == LS_COND_EQUALS && !ls_rule_add_value(r, lv[k].name)))
-            st = nomem(e);
+        if (k == ref) {
+            if (g < 0)
+                continue;
+            /* a merged reference: its members match a rule of 0 points, as
+             * only one of them could be the reference's text */
+            char *label = rule_label(c->label, lv[k].name);
+            r = label ? ls_criterion_add_rule(c, LS_COND_IN, label) : NULL;
+            free(label);
+            if (!r)
+                st = nomem(e);
+        } else {
+            cols[k] = add_rule_term(e, ci, kind, lv[k].name, 0, &r);
+            if (cols[k] == NO_COLUMN ||
+                (kind == LS_COND_EQUALS && !ls_rule_add_value(r, lv[k].name)))
+                st = nomem(e);
+        }
+        for (size_t i = 0; g >= 0 && st == LS_OK && i < sc->merge_sizes[g]; i++)
+            if (!ls_rule_add_value(r, sc->merges[g][i]))
+                st = nomem(e);
         for (size_t q = 0; kind == LS_COND_OTHER && st == LS_OK && q < nl; q++)
             if (slot[q] == (size_t)-3 && !ls_rule_add_value(r, ls_table_level(t, col, q)))
                 st = nomem(e);
@@ -583,6 +699,7 @@ static ls_status encode_categorical(encoder *e, size_t col, long ci, const ls_sp
     free(cols);
     free(where);
 done:
+    merge_plan_free(&mp);
     free(slot);
     free(lv);
     return st;
@@ -712,6 +829,11 @@ static ls_status encode_column(encoder *e, size_t col)
     if (type == LS_TYPE_CATEGORICAL && sc && sc->n_bands)
         return ls_fail_at(e->err, LS_ERR_DATA, e->spec->name, 0, 0, name,
                           "bands need a numeric column");
+    if (kind != LS_CRIT_CATEGORICAL && sc && sc->n_merges)
+        return ls_fail_at(e->err, LS_ERR_DATA, e->spec->name, 0, 0, name,
+                          "merge needs a categorical column (this one is %s; set type = "
+                          "categorical to merge its values)",
+                          kind == LS_CRIT_BOOLEAN ? "yes/no" : "numeric");
     ls_criterion *c = ls_model_add_criterion(e->model, name, kind);
     if (!c)
         return nomem(e);

@@ -5,27 +5,7 @@
 #include <strings.h>
 
 #include "error_internal.h"
-
-/* Edit distance of a and b when at most 2, else 3: enough to spot a typo. */
-static size_t near_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64 || (la > lb ? la - lb : lb - la) > 2)
-        return 3;
-    size_t prev[65], cur[65];
-    for (size_t j = 0; j <= lb; j++)
-        prev[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        memcpy(prev, cur, (lb + 1) * sizeof *prev);
-    }
-    return prev[lb] < 3 ? prev[lb] : 3;
-}
+#include "text.h"
 
 static ls_status check_one(const ls_table *t, const char *name, const char *where, ls_error *err)
 {
@@ -35,7 +15,7 @@ static ls_status check_one(const ls_table *t, const char *name, const char *wher
     size_t best_d = 3;
     for (size_t j = 0; j < ls_table_columns(t); j++) {
         const char *c = ls_table_column_name(t, j);
-        size_t d = strcasecmp(c, name) == 0 ? 0 : near_distance(c, name);
+        size_t d = strcasecmp(c, name) == 0 ? 0 : ls_near_distance(c, name);
         if (d < best_d) {
             best = c;
             best_d = d;

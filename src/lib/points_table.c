@@ -1191,8 +1191,14 @@ static int put_categorical(FILE *fp, const ls_criterion *c)
             !put_rule(fp, c, r))
             return 0;
     }
+    /* A value rule without a term is a merged reference's members (spec key
+     * merge): it already gives the reference its 0 points, and the
+     * reference's name ("A + B") is no value of the data. */
+    int merged_reference = 0;
+    for (size_t k = 0; k < c->n_rules; k++)
+        merged_reference |= c->rules[k].kind == LS_COND_IN && c->rules[k].term < 0;
     int ok = 1;
-    if (c->reference) {
+    if (c->reference && !merged_reference) {
         char *label = malloc(strlen(c->label) + strlen(c->reference) + 32);
         if (!label)
             return 0;

@@ -1380,6 +1380,53 @@ static void report_bands(const ls_refine_result *r, FILE *f)
     }
 }
 
+/* "missing" and "(other)" are the encoder's own levels, not values of the
+ * data: a spec cannot merge them (they keep their terms). */
+static int pseudo_level(const char *level)
+{
+    return strcmp(level, "missing") == 0 || strcmp(level, "(other)") == 0;
+}
+
+/* The criteria spec lines that apply m's groups of two or more levels of
+ * the data. */
+static void write_merge_lines(const ls_merge_result *m, FILE *f)
+{
+    int any = 0;
+    for (size_t g = 0; g < m->n_groups; g++) {
+        size_t members = 0, pseudo = 0;
+        for (size_t q = 0; q < m->n_levels; q++)
+            if (m->levels[q].group == g) {
+                members++;
+                pseudo += pseudo_level(m->levels[q].level);
+            }
+        if (members - pseudo < 2)
+            continue;
+        if (!any)
+            fprintf(f, "For the criteria spec:\n\n```ini\n[criterion]\ncolumn = %s\n",
+                    m->criterion);
+        any = 1;
+        fputs("merge = ", f);
+        const char *sep = "";
+        for (size_t q = 0; q < m->n_levels; q++) {
+            const char *level = m->levels[q].level;
+            if (m->levels[q].group != g || pseudo_level(level))
+                continue;
+            /* a comma or blanks at either end need quotes to stay in the item */
+            size_t n = strlen(level);
+            int quote = strchr(level, ',') || n == 0 || level[0] == ' ' || level[n - 1] == ' ';
+            fprintf(f, quote ? "%s\"%s\"" : "%s%s", sep, level);
+            sep = ", ";
+        }
+        fputc('\n', f);
+        if (pseudo)
+            fputs("# the group also holds missing values or (other), which keep their own "
+                  "terms\n",
+                  f);
+    }
+    if (any)
+        fputs("```\n\n", f);
+}
+
 static void report_merges(const ls_refine_result *r, FILE *f)
 {
     if (!r->n_merges)
@@ -1388,9 +1435,9 @@ static void report_merges(const ls_refine_result *r, FILE *f)
     fprintf(f,
             "Levels of each kept categorical criterion compared pairwise (Wald tests, Holm "
             "adjustment, the other criteria held in the model); the least distinguishable "
-            "pair is merged while its adjusted p-value exceeds %s. The spec has no key for "
-            "merged levels yet, so the refined model keeps every level; this is the evidence "
-            "for simplifying the points.\n\n",
+            "pair is merged while its adjusted p-value exceeds %s. The refined model keeps "
+            "every level; to score a group as one level, add the `merge` lines shown to the "
+            "criteria spec and train again.\n\n",
             num(r->opts.merge_opts.alpha, 2));
     for (size_t k = 0; k < r->n_merges; k++) {
         const ls_merge_result *m = &r->merges[k];
@@ -1415,6 +1462,7 @@ static void report_merges(const ls_refine_result *r, FILE *f)
                     num(g->std_error, 3));
         }
         fputc('\n', f);
+        write_merge_lines(m, f);
     }
 }
 

@@ -196,6 +196,50 @@ static int set_cap(parse_ctx *ctx, ls_spec_criterion *c, const char *value)
     return 1;
 }
 
+/* One `merge = A, B, ...` line: a group of at least two levels, none of
+ * them in another group of the criterion. */
+static int add_merge(parse_ctx *ctx, ls_spec_criterion *c, const char *value)
+{
+    char **items = NULL;
+    size_t n = 0;
+    if (!ls_ini_split_list(value, &items, &n)) {
+        ls_ini_free_list(items, n);
+        return ls_ini_fail(&ctx->e, "criterion '%s': merge: malformed list '%s'", c->column, value);
+    }
+    const char *twice = NULL;
+    for (size_t i = 0; i < n && !twice; i++) {
+        for (size_t k = 0; k < i && !twice; k++)
+            if (strcmp(items[k], items[i]) == 0)
+                twice = items[i];
+        for (size_t g = 0; g < c->n_merges && !twice; g++)
+            for (size_t k = 0; k < c->merge_sizes[g] && !twice; k++)
+                if (strcmp(c->merges[g][k], items[i]) == 0)
+                    twice = items[i];
+    }
+    if (n < 2) {
+        ls_ini_fail(&ctx->e, "criterion '%s': merge: list at least two levels, not '%s'", c->column,
+                    value);
+    } else if (twice) {
+        ls_ini_fail(&ctx->e, "criterion '%s': merge: level '%s' is in more than one group",
+                    c->column, twice);
+    } else {
+        char ***groups = realloc(c->merges, (c->n_merges + 1) * sizeof *groups);
+        if (groups)
+            c->merges = groups;
+        size_t *sizes = groups ? realloc(c->merge_sizes, (c->n_merges + 1) * sizeof *sizes) : NULL;
+        if (sizes)
+            c->merge_sizes = sizes;
+        if (groups && sizes) {
+            c->merges[c->n_merges] = items;
+            c->merge_sizes[c->n_merges++] = n;
+            return 1;
+        }
+        ls_ini_fail(&ctx->e, "out of memory");
+    }
+    ls_ini_free_list(items, n);
+    return 0;
+}
+
 static int criterion_key(parse_ctx *ctx, ls_spec_criterion *c, const char *name, const char *value)
 {
     if (strcmp(name, "type") == 0)
@@ -223,6 +267,8 @@ static int criterion_key(parse_ctx *ctx, ls_spec_criterion *c, const char *name,
         return set_cap(ctx, c, value);
     if (strcmp(name, "bands") == 0)
         return set_bands(ctx, c, value);
+    if (strcmp(name, "merge") == 0)
+        return add_merge(ctx, c, value);
     if (strcmp(name, "pool_below") == 0)
         return parse_count(value, &c->pool_below) ||
                ls_ini_fail(&ctx->e, "criterion '%s': pool_below: '%s' is not a whole number",
@@ -347,6 +393,10 @@ void ls_spec_free(ls_spec *s)
         ls_ini_free_list(c->missing, c->n_missing);
         ls_ini_free_list(c->bands, c->n_bands);
         free(c->band_lo);
+        for (size_t g = 0; g < c->n_merges; g++)
+            ls_ini_free_list(c->merges[g], c->merge_sizes[g]);
+        free(c->merges);
+        free(c->merge_sizes);
     }
     free(s->criteria);
     ls_ini_free_list(s->ids, s->n_ids);

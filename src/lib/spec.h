@@ -23,6 +23,9 @@ typedef struct {
     size_t n_bands;
     long pool_below; /* -1 = global setting */
     ls_use use;
+    char ***merges; /* groups of levels scored as one: merges[g][0..merge_sizes[g]) */
+    size_t *merge_sizes;
+    size_t n_merges;
 } ls_spec_criterion;
 
 struct ls_spec {

@@ -15,6 +15,10 @@ int ls_utf8_valid(const char *s, size_t len);
  * CSV record, checked 8 bytes at a time. */
 int ls_plain_ascii(const char *s, size_t n);
 
+/* Edit distance of a and b when at most 2, else 3: enough to spot a typo
+ * (a mistyped column or level name, for a "did you mean" hint). */
+size_t ls_near_distance(const char *a, const char *b);
+
 typedef enum {
     LS_NUM_OK = 0,     /* a finite number */
     LS_NUM_NOT_NUMBER, /* not numeric text */
