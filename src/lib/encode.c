@@ -500,10 +500,10 @@ static ls_status unknown_merge_level(encoder *e, size_t col, const ls_spec_crite
         }
     }
     if (best)
-        return ls_fail_at(e->err, LS_ERR_DATA, e->spec->name, 0, 0, sc->column,
+        return ls_fail_at(e->err, LS_ERR_DATA, e->spec ? e->spec->name : NULL, 0, 0, sc->column,
                           "merge: level '%s' does not occur in the data (did you mean '%s'?)",
                           member, best);
-    return ls_fail_at(e->err, LS_ERR_DATA, e->spec->name, 0, 0, sc->column,
+    return ls_fail_at(e->err, LS_ERR_DATA, e->spec ? e->spec->name : NULL, 0, 0, sc->column,
                       "merge: level '%s' does not occur in the data", member);
 }
 
@@ -531,19 +531,24 @@ static ls_status merge_plan_make(encoder *e, size_t col, const ls_spec_criterion
             if (k == (size_t)-1)
                 return unknown_merge_level(e, col, sc, member);
             if (is_column_missing_token(sc, member))
-                return ls_fail_at(e->err, LS_ERR_DATA, e->spec->name, 0, 0, sc->column,
+                return ls_fail_at(e->err, LS_ERR_DATA, e->spec ? e->spec->name : NULL, 0, 0,
+                                  sc->column,
                                   "merge: level '%s' is a missing value here, not a level", member);
             mp->group_of[k] = (long)g;
             mp->rows[g] += ls_table_level_rows(t, col, k);
             len += strlen(member) + 3;
         }
-        if (!(mp->name[g] = malloc(len)))
+        char *name = mp->name[g] = malloc(len);
+        if (!name)
             return nomem(e);
-        mp->name[g][0] = '\0';
-        for (size_t i = 0; i < sc->merge_sizes[g]; i++) {
-            if (i)
-                strcat(mp->name[g], " + ");
-            strcat(mp->name[g], sc->merges[g][i]);
+        for (size_t i = 0, at = 0; i < sc->merge_sizes[g]; i++) {
+            size_t n = strlen(sc->merges[g][i]);
+            if (i) {
+                memcpy(name + at, " + ", 3);
+                at += 3;
+            }
+            memcpy(name + at, sc->merges[g][i], n + 1);
+            at += n;
         }
     }
     return LS_OK;
@@ -830,7 +835,7 @@ static ls_status encode_column(encoder *e, size_t col)
         return ls_fail_at(e->err, LS_ERR_DATA, e->spec->name, 0, 0, name,
                           "bands need a numeric column");
     if (kind != LS_CRIT_CATEGORICAL && sc && sc->n_merges)
-        return ls_fail_at(e->err, LS_ERR_DATA, e->spec->name, 0, 0, name,
+        return ls_fail_at(e->err, LS_ERR_DATA, e->spec ? e->spec->name : NULL, 0, 0, name,
                           "merge needs a categorical column (this one is %s; set type = "
                           "categorical to merge its values)",
                           kind == LS_CRIT_BOOLEAN ? "yes/no" : "numeric");

@@ -337,7 +337,8 @@ static ls_status run_parallel(engine *e, writer *w, const char *pre, size_t pre_
         e->parts = NULL;
         return ls_fail(err, LS_ERR_NOMEM, "out of memory");
     }
-    memcpy(c.carry, pre, pre_n);
+    if (pre_n)
+        memcpy(c.carry, pre, pre_n);
     c.carry_len = pre_n;
     ls_status st = LS_OK;
     for (size_t i = 0; i < e->n_parts && st == LS_OK; i++)
