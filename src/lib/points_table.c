@@ -1194,11 +1194,23 @@ static int put_categorical(FILE *fp, const ls_criterion *c)
     /* A value rule without a term is a merged reference's members (spec key
      * merge): it already gives the reference its 0 points, and the
      * reference's name ("A + B") is no value of the data. */
-    int merged_reference = 0;
-    for (size_t k = 0; k < c->n_rules; k++)
+    int merged_reference = 0, missing_rule = 0;
+    for (size_t k = 0; k < c->n_rules; k++) {
         merged_reference |= c->rules[k].kind == LS_COND_IN && c->rules[k].term < 0;
+        missing_rule |= c->rules[k].kind == LS_COND_MISSING;
+    }
     int ok = 1;
-    if (c->reference && !merged_reference) {
+    /* The missing values as the reference (the encoder names that level
+     * "missing", and gives it no rule): the row is the missing condition,
+     * not a comparison with the text "missing", which no lead holds. */
+    if (c->reference && !missing_rule && strcmp(c->reference, "missing") == 0) {
+        char *label = malloc(strlen(c->label) + 32);
+        if (!label)
+            return 0;
+        sprintf(label, "%s = missing (reference)", c->label);
+        ok = put_made_rule(fp, c, LS_COND_MISSING, NULL, 0, label);
+        free(label);
+    } else if (c->reference && !merged_reference) {
         char *label = malloc(strlen(c->label) + strlen(c->reference) + 32);
         if (!label)
             return 0;

@@ -147,6 +147,20 @@ cmp -s "$work/again.csv" "$P/seed.csv" || fail "the seed table did not export as
 expect_exit 0 "$LEADSCORE" export "$P/x-education.csv" --format points-csv --out "$work/xe.csv"
 "$LEADSCORE" export "$work/xe.csv" --format points-csv | cmp -s - "$work/xe.csv" ||
     fail "exporting an exported table changed it"
+# A learned model whose reference is the missing values (City, most often
+# blank): its table row is the missing condition, not "= missing", so the
+# table scores as the model does without a "matched none" warning.
+XE=$LS_SOURCE_DIR/datasets/x-education-leads
+expect_exit 0 "$LEADSCORE" train --data "$XE/Leads.csv" --criteria "$XE/criteria.ini" --model "$work/xe-model.json" --quiet
+expect_exit 0 "$LEADSCORE" export "$work/xe-model.json" --format points-csv --out "$work/xe-points.csv"
+grep -q '^City,missing,0,City = missing (reference)$' "$work/xe-points.csv" ||
+    fail "missing reference row: $(grep '^City' "$work/xe-points.csv")"
+if grep -q ',= missing,' "$work/xe-points.csv"; then fail "a table row compares with the text 'missing'"; fi
+expect_exit 0 "$LEADSCORE" score --model "$work/xe-points.csv" --data "$XE/Leads.csv" --out "$work/xe-t.csv"
+if grep -q "matched none" "$work/err"; then fail "the exported table warns: $(cat "$work/err")"; fi
+expect_exit 0 "$LEADSCORE" score --model "$work/xe-model.json" --data "$XE/Leads.csv" --out "$work/xe-m.csv"
+cmp -s <(cut -d, -f1-3 "$work/xe-t.csv") <(cut -d, -f1-3 "$work/xe-m.csv") ||
+    fail "the exported table scores differently from the model"
 expect_exit 0 "$LEADSCORE" export "$P/seed.csv" --format sql --table 'my "leads"' --id lead_id
 has 'FROM "my ""leads"""' "$work/out"
 has 'CASE WHEN score >= 50 THEN '"'hot'"' WHEN score >= 25 THEN '"'warm'"' ELSE '"'nurture'"' END AS tier' "$work/out"
