@@ -593,6 +593,13 @@ static ls_status parse_rule(const reader *r, const cJSON *obj, const char *path,
             return failf(r, p, "an 'equals' rule needs exactly one value, not %zu", rule->n_values);
         if (kind == LS_COND_IN && rule->n_values == 0)
             return failf(r, p, "an 'in' rule needs at least one value");
+        /* the empty value is always missing, so it never reaches these rules
+         * (and a points table cannot write it: fuzz find) */
+        for (size_t i = 0; i < rule->n_values; i++)
+            if (rule->values[i][0] == '\0')
+                return failf(r, p,
+                             "an empty value is missing, never compared: use a 'missing' "
+                             "rule");
     }
     if (kind == LS_COND_RANGE) {
         if ((st = get_number(r, obj, path, "lo", OPTIONAL, &rule->lo)) != LS_OK ||
@@ -726,6 +733,10 @@ static ls_status parse_criterion(const reader *r, const cJSON *obj, const char *
     if (c->cap_lo > c->cap_hi) {
         subpath(p, path, "cap_hi");
         return failf(r, p, "less than cap_lo");
+    }
+    if (c->reference && c->reference[0] == '\0') {
+        subpath(p, path, "reference");
+        return failf(r, p, "an empty value is missing, never a level");
     }
     const cJSON *rules;
     size_t n;

@@ -2,6 +2,8 @@
  * fuzzer found are also regression seeds under tests/fuzz/corpus/.
  *   - a model file whose criterion repeats a condition (model_json.c)
  *   - a model file with an empty id column (model_json.c)
+ *   - a model file comparing with the empty value, which is missing
+ *     (model_json.c: the points table export could not be read back)
  *   - live mode (watch) and file mode reading different events (events.c)
  *   - timestamps an offset pushes outside years 0000..9999 (events.c)
  * SPDX-License-Identifier: GPL-3.0-or-later */
@@ -84,6 +86,37 @@ static void test_model_repeated_condition(void **state)
 }
 
 /* id_columns and missing_tokens as the points table takes them. */
+/* The empty value is always missing: a rule comparing with it could never
+ * match, and its points-table export ('= ""') did not read back. */
+static void test_model_empty_values(void **state)
+{
+    (void)state;
+    ls_error err;
+    assert_int_equal(load_model("{\"column\": \"country\", \"kind\": \"categorical\", \"rules\": ["
+                                "{\"condition\": \"equals\", \"values\": [\"\"], \"points\": 1}]}",
+                                &err),
+                     LS_ERR_MODEL);
+    assert_non_null(strstr(err.message, "criteria[0].rules[0].values: an empty value is missing"));
+    assert_int_equal(
+        load_model("{\"column\": \"t\", \"kind\": \"rules\", \"rules\": ["
+                   "{\"condition\": \"in\", \"values\": [\"a\", \"\"], \"points\": 1}]}",
+                   &err),
+        LS_ERR_MODEL);
+    assert_non_null(strstr(err.message, "rules[0].values: an empty value is missing"));
+    assert_int_equal(load_model("{\"column\": \"country\", \"kind\": \"categorical\", "
+                                "\"reference\": \"\", \"rules\": []}",
+                                &err),
+                     LS_ERR_MODEL);
+    assert_non_null(strstr(err.message, "criteria[0].reference: an empty value is missing"));
+    /* what the export writes for a real level still loads */
+    assert_int_equal(
+        load_model("{\"column\": \"country\", \"kind\": \"categorical\", "
+                   "\"reference\": \"India\", \"rules\": ["
+                   "{\"condition\": \"equals\", \"values\": [\"Brazil\"], \"points\": 1}]}",
+                   &err),
+        LS_OK);
+}
+
 static void test_model_id_and_missing_lists(void **state)
 {
     (void)state;
@@ -262,6 +295,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_model_repeated_condition),
+        cmocka_unit_test(test_model_empty_values),
         cmocka_unit_test(test_model_id_and_missing_lists),
         cmocka_unit_test(test_live_trims_blanks),
         cmocka_unit_test(test_live_refuses_what_file_mode_refuses),

@@ -270,8 +270,8 @@ static ls_model *build_model(void)
 
     /* 4: hand-written rules of every condition (no terms) */
     c = ls_model_add_criterion(m, "Notes", LS_CRIT_RULES);
-    r = rule(c, LS_COND_EQUALS, "", 1, -1);
-    assert_true(ls_rule_add_value(r, ""));
+    r = rule(c, LS_COND_EQUALS, "", 1, -1); /* an empty label; an empty value is missing */
+    assert_true(ls_rule_add_value(r, "Exec"));
     r = rule(c, LS_COND_IN, "in", 2, -1);
     assert_true(ls_rule_add_value(r, "a"));
     assert_true(ls_rule_add_value(r, "b|c"));
