@@ -78,6 +78,13 @@ expect_rc 0 "score with the exported points"
 cmp -s <(cut -d, -f1-3 "$tmp/s1.csv") <(cut -d, -f1-3 "$tmp/s3.csv") ||
     fail "points table export scores differently"
 
+# The SQL gives the reference's members their 0 points by their IN list and
+# never compares with the group's name, which no lead holds.
+run "$LEADSCORE" export "$tmp/merged.json" --format sql --out "$tmp/merged.sql"
+expect_rc 0 "export sql"
+grep -qF "IN ('Olark Chat', 'Google') THEN 0" "$tmp/merged.sql" || fail "SQL: no IN list for the reference"
+if grep -qF "'Olark Chat + Google'" "$tmp/merged.sql"; then fail "SQL compares with the group's name"; fi
+
 # A member named as the reference makes its group the reference.
 cp "$tmp/merge.ini" "$tmp/ref.ini"
 sed -i 's/^merge = Facebook, Referral Sites$/merge = Facebook, Referral Sites\nreference = Referral Sites/' "$tmp/ref.ini"
