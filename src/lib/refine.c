@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "error_internal.h"
+#include "ini_util.h"
 #include "leadscore/scorer.h"
 #include "points_table.h"
 #include "refine_internal.h"
@@ -1405,19 +1406,27 @@ static void write_merge_lines(const ls_merge_result *m, FILE *f)
             fprintf(f, "For the criteria spec:\n\n```ini\n[criterion]\ncolumn = %s\n",
                     m->criterion);
         any = 1;
-        fputs("merge = ", f);
+        char line[LS_INI_MAX_LINE + 2];
+        size_t used = (size_t)snprintf(line, sizeof line, "merge = ");
         const char *sep = "";
-        for (size_t q = 0; q < m->n_levels; q++) {
+        for (size_t q = 0; q < m->n_levels && used < sizeof line; q++) {
             const char *level = m->levels[q].level;
             if (m->levels[q].group != g || pseudo_level(level))
                 continue;
             /* a comma or blanks at either end need quotes to stay in the item */
             size_t n = strlen(level);
             int quote = strchr(level, ',') || n == 0 || level[0] == ' ' || level[n - 1] == ' ';
-            fprintf(f, quote ? "%s\"%s\"" : "%s%s", sep, level);
+            int w =
+                snprintf(line + used, sizeof line - used, quote ? "%s\"%s\"" : "%s%s", sep, level);
+            used = w < 0 ? sizeof line : used + (size_t)w;
             sep = ", ";
         }
-        fputc('\n', f);
+        /* the spec reads lines of LS_INI_MAX_LINE characters at most */
+        if (used <= LS_INI_MAX_LINE)
+            fprintf(f, "%s\n", line);
+        else
+            fprintf(f, "# group %zu: its merge line would pass the spec's %d characters\n", g + 1,
+                    LS_INI_MAX_LINE);
         if (pseudo)
             fputs("# the group also holds missing values or (other), which keep their own "
                   "terms\n",

@@ -217,8 +217,10 @@ static int add_merge(parse_ctx *ctx, ls_spec_criterion *c, const char *value)
                     twice = items[i];
     }
     if (n < 2) {
-        ls_ini_fail(&ctx->e, "criterion '%s': merge: list at least two levels, not '%s'", c->column,
-                    value);
+        ls_ini_fail(&ctx->e,
+                    "criterion '%s': merge: list at least two levels, not '%s' (each group is "
+                    "one line: an indented line would start another group)",
+                    c->column, value);
     } else if (twice) {
         ls_ini_fail(&ctx->e, "criterion '%s': merge: level '%s' is in more than one group",
                     c->column, twice);
