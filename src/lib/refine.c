@@ -1388,9 +1388,51 @@ static int pseudo_level(const char *level)
     return strcmp(level, "missing") == 0 || strcmp(level, "(other)") == 0;
 }
 
+/* The rule of model's criterion `column` that a spec merge made of the
+ * level named `level` ("A + B"): an `in` rule whose values, joined by " + ",
+ * are that name. NULL for a level of the data. */
+static const ls_rule *merged_rule(const ls_model *model, const char *column, const char *level)
+{
+    const ls_criterion *c = NULL;
+    for (size_t i = 0; model && i < model->n_criteria && !c; i++)
+        if (strcmp(model->criteria[i].column, column) == 0)
+            c = &model->criteria[i];
+    for (size_t k = 0; c && k < c->n_rules; k++) {
+        const ls_rule *r = &c->rules[k];
+        if (r->kind != LS_COND_IN || r->n_values < 2)
+            continue;
+        const char *p = level;
+        size_t v = 0;
+        for (; v < r->n_values; v++) {
+            size_t n = strlen(r->values[v]);
+            if (strncmp(p, r->values[v], n) != 0)
+                break;
+            p += n;
+            if (v + 1 < r->n_values) {
+                if (strncmp(p, " + ", 3) != 0)
+                    break;
+                p += 3;
+            }
+        }
+        if (v == r->n_values && *p == '\0')
+            return r;
+    }
+    return NULL;
+}
+
+/* One item of a merge line, quoted when a comma or blanks at either end
+ * would otherwise be lost. */
+static int put_merge_item(char *line, size_t size, const char *sep, const char *item)
+{
+    size_t n = strlen(item);
+    int quote = strchr(item, ',') || n == 0 || item[0] == ' ' || item[n - 1] == ' ';
+    return snprintf(line, size, quote ? "%s\"%s\"" : "%s%s", sep, item);
+}
+
 /* The criteria spec lines that apply m's groups of two or more levels of
- * the data. */
-static void write_merge_lines(const ls_merge_result *m, FILE *f)
+ * the data. A level the spec already merged ("A + B") is written as its
+ * members, and the line then replaces the spec's line for them. */
+static void write_merge_lines(const ls_merge_result *m, const ls_model *model, FILE *f)
 {
     int any = 0;
     for (size_t g = 0; g < m->n_groups; g++) {
@@ -1409,18 +1451,22 @@ static void write_merge_lines(const ls_merge_result *m, FILE *f)
         char line[LS_INI_MAX_LINE + 2];
         size_t used = (size_t)snprintf(line, sizeof line, "merge = ");
         const char *sep = "";
+        int replaces = 0;
         for (size_t q = 0; q < m->n_levels && used < sizeof line; q++) {
             const char *level = m->levels[q].level;
             if (m->levels[q].group != g || pseudo_level(level))
                 continue;
-            /* a comma or blanks at either end need quotes to stay in the item */
-            size_t n = strlen(level);
-            int quote = strchr(level, ',') || n == 0 || level[0] == ' ' || level[n - 1] == ' ';
-            int w =
-                snprintf(line + used, sizeof line - used, quote ? "%s\"%s\"" : "%s%s", sep, level);
-            used = w < 0 ? sizeof line : used + (size_t)w;
-            sep = ", ";
+            const ls_rule *merged = merged_rule(model, m->criterion, level);
+            replaces |= merged != NULL;
+            for (size_t v = 0; v < (merged ? merged->n_values : 1) && used < sizeof line; v++) {
+                int w = put_merge_item(line + used, sizeof line - used, sep,
+                                       merged ? merged->values[v] : level);
+                used = w < 0 ? sizeof line : used + (size_t)w;
+                sep = ", ";
+            }
         }
+        if (replaces)
+            fputs("# in place of the spec's merge line(s) for these levels:\n", f);
         /* the spec reads lines of LS_INI_MAX_LINE characters at most */
         if (used <= LS_INI_MAX_LINE)
             fprintf(f, "%s\n", line);
@@ -1471,7 +1517,7 @@ static void report_merges(const ls_refine_result *r, FILE *f)
                     num(g->std_error, 3));
         }
         fputc('\n', f);
-        write_merge_lines(m, f);
+        write_merge_lines(m, r->model, f);
     }
 }
 

@@ -109,6 +109,21 @@ fi
 run "$LEADSCORE" train --data "$X/Leads.csv" --criteria "$tmp/suggested.ini" --model "$tmp/suggested.json" --quiet
 expect_rc 0 "train with refine's merges"
 
+# Refine on a spec that already merges: a merged level comes back as its
+# members ("Olark Chat, Google", never "Olark Chat + Google"), on a line
+# marked as replacing the spec's, and the lines train in place of them.
+run "$LEADSCORE" refine --data "$X/Leads.csv" --criteria "$tmp/merge.ini" --report "$tmp/r2.md" \
+    --model "$tmp/refined2.json" --no-plots --quiet
+expect_rc 0 "refine on a merged spec"
+if grep '^merge = ' "$tmp/r2.md" | grep -qF ' + '; then fail "refine suggests a merged name as a level"; fi
+grep -q "^# in place of the spec's merge line" "$tmp/r2.md" || fail "no line replaces the spec's"
+cp "$X/criteria.ini" "$tmp/suggested2.ini"
+awk '/^```ini/ { block = ""; inside = 1; next }
+     /^```/ { if (inside && block ~ /merge = /) printf "\n%s", block; inside = 0; next }
+     inside { block = block $0 "\n" }' "$tmp/r2.md" >>"$tmp/suggested2.ini"
+run "$LEADSCORE" train --data "$X/Leads.csv" --criteria "$tmp/suggested2.ini" --model "$tmp/suggested2.json" --quiet
+expect_rc 0 "train with refine's merges of a merged spec"
+
 # Errors: one line, the spec and the place, no model.
 bad() { # NAME EXPECTED-MESSAGE spec-lines...
     local name=$1 want=$2
