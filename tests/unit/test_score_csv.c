@@ -154,9 +154,9 @@ static void assert_same_error(const ls_error *a, const ls_error *b)
     assert_string_equal(a->message, b->message);
 }
 
-/* threads x part sizes against one thread; the file is cut into parts only
- * when threads > 1. */
-static void check_same(const char *path, int with_ids, int skip)
+/* threads x part sizes against one thread (the file is cut into parts only
+ * when threads > 1); returns the one-thread run for the caller's checks. */
+static run_result check_same(const char *path, int with_ids, int skip)
 {
     run_result one = run(path, 1, 0, with_ids, skip);
     static const size_t parts[] = {1, 7, 100, 333, 4096, 0};
@@ -179,6 +179,14 @@ static void check_same(const char *path, int with_ids, int skip)
             assert_string_equal(many.summary, one.summary);
             run_free(&many);
         }
+    return one;
+}
+
+/* check_same, then the one-thread run must end in `status`. */
+static void check_same_status(const char *path, int with_ids, int skip, ls_status status)
+{
+    run_result one = check_same(path, with_ids, skip);
+    assert_int_equal(one.status, status);
     run_free(&one);
 }
 
@@ -194,7 +202,7 @@ static void test_quirky_leads(void **state)
 {
     (void)state;
     const char *path = leads_file(1500, 0, 0, 0);
-    run_result one = run(path, 1, 0, 1, 0);
+    run_result one = check_same(path, 1, 0);
     assert_int_equal(one.status, LS_OK);
     assert_int_equal(one.stats.rows, 1500);
     assert_true(one.unseen > 0); /* Astronaut, TikTok */
@@ -202,21 +210,23 @@ static void test_quirky_leads(void **state)
     /* a quoted ID with "" comes out quoted again, as written */
     assert_non_null(strstr(one.out, " \"\"x\"\"\","));
     run_free(&one);
-    check_same(path, 1, 0);
-    check_same(path, 0, 0); /* line numbers as the ID, counted across parts */
+    check_same_status(path, 0, 0, LS_OK); /* line numbers as the ID, counted across parts */
 }
 
 static void test_scoring_error_place(void **state)
 {
     (void)state;
     const char *path = leads_file(1200, 977, 0, 0);
-    run_result one = run(path, 1, 0, 1, 0);
+    run_result one = check_same(path, 1, 0);
     assert_int_equal(one.status, LS_ERR_PARSE);
     assert_string_equal(one.err.column, "minutes_in_app");
     assert_true(one.err.line > 977); /* blank lines and line breaks in quotes come first */
     run_free(&one);
-    check_same(path, 1, 0);
-    check_same(path, 1, 1); /* skipped, with the same first place */
+    one = check_same(path, 1, 1); /* skipped, with the same first place */
+    assert_int_equal(one.status, LS_OK);
+    assert_int_equal(one.stats.skipped, 1);
+    assert_string_equal(one.stats.first_skip.column, "minutes_in_app");
+    run_free(&one);
 }
 
 static void test_malformed_csv_place(void **state)
@@ -228,14 +238,11 @@ static void test_malformed_csv_place(void **state)
     assert_non_null(at);
     at[4] = '"';
     const char *path = ls_test_write_temp(text, strlen(text));
-    run_result one = run(path, 1, 0, 1, 0);
-    assert_int_equal(one.status, LS_ERR_PARSE);
-    run_free(&one);
-    check_same(path, 1, 0);
+    check_same_status(path, 1, 0, LS_ERR_PARSE);
     /* an unterminated quote: no cut is ever found after it */
     text[strlen(text) - 40] = '"';
     path = ls_test_write_temp(text, strlen(text));
-    check_same(path, 1, 0);
+    check_same_status(path, 1, 0, LS_ERR_PARSE);
     free(text);
 }
 
@@ -245,12 +252,11 @@ static void test_long_record(void **state)
     /* 3,000 bytes in one field: more than 64 parts of 7 bytes or of 1 byte,
      * so the rest of the input is read as one last part */
     const char *path = leads_file(400, 0, 250, 3000);
-    run_result one = run(path, 1, 0, 1, 0);
+    run_result one = check_same(path, 1, 0);
     assert_int_equal(one.status, LS_OK);
     assert_int_equal(one.stats.rows, 400);
     run_free(&one);
-    check_same(path, 1, 0);
-    check_same(path, 0, 0);
+    check_same_status(path, 0, 0, LS_OK);
 }
 
 static void test_empty_data(void **state)
