@@ -14,63 +14,7 @@
 #include "plot_internal.h"
 #include "text.h"
 
-/* ---- text buffer ---------------------------------------------------------- */
-
-static int sbuf_reserve(ls_sbuf *b, size_t more)
-{
-    if (b->failed)
-        return 0;
-    if (b->len + more + 1 <= b->cap)
-        return 1;
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->len + more + 1)
-        cap *= 2;
-    char *grown = realloc(b->text, cap);
-    if (!grown) {
-        b->failed = 1;
-        return 0;
-    }
-    b->text = grown;
-    b->cap = cap;
-    return 1;
-}
-
-void ls_sbuf_add(ls_sbuf *b, const char *s, size_t n)
-{
-    if (!sbuf_reserve(b, n))
-        return;
-    memcpy(b->text + b->len, s, n);
-    b->len += n;
-    b->text[b->len] = '\0';
-}
-
-void ls_sbuf_puts(ls_sbuf *b, const char *s)
-{
-    ls_sbuf_add(b, s, strlen(s));
-}
-
-void ls_sbuf_printf(ls_sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char small[256];
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->failed = 1;
-        return;
-    }
-    if ((size_t)n < sizeof small) {
-        ls_sbuf_add(b, small, (size_t)n);
-        return;
-    }
-    if (!sbuf_reserve(b, (size_t)n))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(b->text + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
+/* ---- text for gnuplot (sbuf.h has the buffer) ---------------------------- */
 
 void ls_sbuf_quote(ls_sbuf *b, const char *s)
 {
@@ -113,12 +57,6 @@ void ls_sbuf_num(ls_sbuf *b, double v)
         ls_sbuf_puts(b, v > 0 ? "Inf" : "-Inf");
     else
         ls_sbuf_printf(b, "%.17g", v);
-}
-
-void ls_sbuf_release(ls_sbuf *b)
-{
-    free(b->text);
-    memset(b, 0, sizeof *b);
 }
 
 void ls_plot_key_below(ls_sbuf *s, size_t lines, int horizontal)

@@ -15,6 +15,7 @@
 #include "error_internal.h"
 #include "leadscore/plot.h"
 #include "model_internal.h"
+#include "sbuf.h"
 
 struct ls_plot_data {
     char *name;
@@ -33,17 +34,8 @@ static inline size_t ls_plot_row(const ls_plot_data *d, size_t i)
     return d->rows ? d->rows[i] : i;
 }
 
-/* ---- text buffer ---------------------------------------------------------- */
+/* ---- text for gnuplot (the buffer is sbuf.h's) ------------------------------ */
 
-typedef struct {
-    char *text;
-    size_t len, cap;
-    int failed; /* an allocation failed: the text is incomplete */
-} ls_sbuf;
-
-void ls_sbuf_printf(ls_sbuf *b, const char *fmt, ...) LS_PRINTF(2, 3);
-void ls_sbuf_add(ls_sbuf *b, const char *s, size_t n);
-void ls_sbuf_puts(ls_sbuf *b, const char *s);
 /* s as a gnuplot single-quoted string ('' for a quote; control characters
  * become spaces). */
 void ls_sbuf_quote(ls_sbuf *b, const char *s);
@@ -53,7 +45,6 @@ void ls_sbuf_quote(ls_sbuf *b, const char *s);
 void ls_sbuf_field(ls_sbuf *b, const char *s);
 /* A double with 17 significant digits ("NaN" for NAN, gnuplot's spelling). */
 void ls_sbuf_num(ls_sbuf *b, double v);
-void ls_sbuf_release(ls_sbuf *b);
 
 /* Puts the key under the plot, centred on the picture, with room for
  * `lines` lines of entries (a key inside would hide part of a curve or a

@@ -51,12 +51,11 @@ typedef enum { PART_FREE, PART_READY, PART_BUSY, PART_DONE } part_state;
 typedef struct {
     size_t seq; /* position in the input, 0, 1, ... */
     part_state state;
-    char *in;
-    size_t in_len, in_cap;
+    ls_sbuf in;        /* the part's input bytes */
     size_t first_line; /* the line its reader counts from */
     size_t lines;      /* line breaks in it */
     ls_scorer *scorer;
-    ls_byte_buffer out;
+    ls_sbuf out;
     ls_label_cache labels;
     size_t rows, skipped;
     ls_error first_skip;
@@ -80,9 +79,9 @@ typedef struct {
 
 /* ---- one part -------------------------------------------------------------- */
 
-static int write_all(FILE *out, ls_byte_buffer *b)
+static int write_all(FILE *out, ls_sbuf *b)
 {
-    int ok = b->len == 0 || fwrite(b->bytes, 1, b->len, out) == b->len;
+    int ok = b->len == 0 || fwrite(b->text, 1, b->len, out) == b->len;
     b->len = 0;
     return ok;
 }
@@ -154,11 +153,11 @@ static void score_part(const engine *e, part *p, FILE *rest, FILE *direct)
     p->rows = p->skipped = 0;
     p->write_failed = 0;
     ls_csv_reader *r = NULL;
-    p->status = ls_csv_open_part(e->like, p->in, p->in_len, rest, p->first_line, &r, &p->err);
+    p->status = ls_csv_open_part(e->like, p->in.text, p->in.len, rest, p->first_line, &r, &p->err);
     if (p->status == LS_OK)
         score_records(e, r, p->scorer, p, direct);
     ls_csv_free(r);
-    p->lines = count_lines(p->in, p->in_len);
+    p->lines = count_lines(p->in.text, p->in.len);
 }
 
 /* ---- workers --------------------------------------------------------------- */
@@ -212,25 +211,9 @@ static size_t last_cut(const char *s, size_t n)
     return cut;
 }
 
-static int grow(char **buf, size_t *cap, size_t need)
-{
-    if (need <= *cap)
-        return 1;
-    size_t c = *cap ? *cap : 4096;
-    while (c < need)
-        c *= 2;
-    char *b = realloc(*buf, c);
-    if (!b)
-        return 0;
-    *buf = b;
-    *cap = c;
-    return 1;
-}
-
 typedef struct {
-    FILE *rest; /* NULL once the input is exhausted */
-    char *carry;
-    size_t carry_len, carry_cap;
+    FILE *rest;    /* NULL once the input is exhausted */
+    ls_sbuf carry; /* read past the last cut: the next part's start */
     size_t part_bytes;
 } cutter;
 
@@ -242,37 +225,36 @@ typedef enum { CUT_PART, CUT_LAST, CUT_EMPTY, CUT_NOMEM, CUT_IO } cut_status;
  * so far and the rest of the input is still in c->rest. */
 static cut_status next_part(cutter *c, part *p)
 {
-    if (!grow(&p->in, &p->in_cap, c->carry_len > c->part_bytes ? c->carry_len : c->part_bytes))
-        return CUT_NOMEM;
-    memcpy(p->in, c->carry, c->carry_len);
-    p->in_len = c->carry_len;
-    c->carry_len = 0;
+    p->in.len = 0;
+    if (c->carry.len)
+        ls_sbuf_add(&p->in, c->carry.text, c->carry.len);
+    c->carry.len = 0;
     size_t want = c->part_bytes;
     for (;;) {
-        while (c->rest && p->in_len < want) {
-            size_t got = fread(p->in + p->in_len, 1, want - p->in_len, c->rest);
-            p->in_len += got;
+        if (!ls_sbuf_reserve(&p->in, want > p->in.len ? want - p->in.len : 0))
+            return CUT_NOMEM;
+        while (c->rest && p->in.len < want) {
+            size_t got = fread(p->in.text + p->in.len, 1, want - p->in.len, c->rest);
+            p->in.len += got;
             if (got == 0) {
                 if (ferror(c->rest))
                     return CUT_IO;
                 c->rest = NULL;
             }
         }
-        size_t cut = !c->rest && p->in_len <= want ? p->in_len /* the end of the input */
-                                                   : last_cut(p->in, want);
-        if (cut > 0 || p->in_len == 0) {
-            if (!grow(&c->carry, &c->carry_cap, p->in_len - cut))
+        size_t cut = !c->rest && p->in.len <= want ? p->in.len /* the end of the input */
+                                                   : last_cut(p->in.text, want);
+        if (cut > 0 || p->in.len == 0) {
+            if (p->in.len > cut)
+                ls_sbuf_add(&c->carry, p->in.text + cut, p->in.len - cut);
+            if (c->carry.failed)
                 return CUT_NOMEM;
-            memcpy(c->carry, p->in + cut, p->in_len - cut);
-            c->carry_len = p->in_len - cut;
-            p->in_len = cut;
+            p->in.len = cut;
             return cut ? CUT_PART : CUT_EMPTY;
         }
         if (want >= MAX_PART_GROWTH * c->part_bytes)
             return CUT_LAST;
         want *= 2; /* a record longer than a part: read on */
-        if (!grow(&p->in, &p->in_cap, want))
-            return CUT_NOMEM;
     }
 }
 
@@ -315,8 +297,8 @@ static ls_status take_part(writer *w, part *p, ls_error *err)
 static void free_parts(engine *e)
 {
     for (size_t i = 0; e->parts && i < e->n_parts; i++) {
-        free(e->parts[i].in);
-        ls_byte_buffer_free(&e->parts[i].out);
+        ls_sbuf_release(&e->parts[i].in);
+        ls_sbuf_release(&e->parts[i].out);
         ls_scorer_free(e->parts[i].scorer);
     }
     free(e->parts);
@@ -331,15 +313,14 @@ static ls_status run_parallel(engine *e, writer *w, const char *pre, size_t pre_
     e->n_parts = 2 * n_workers + 1;
     e->parts = calloc(e->n_parts, sizeof *e->parts);
     cutter c = {.rest = rest, .part_bytes = o->part_bytes ? o->part_bytes : DEFAULT_PART_BYTES};
-    if (!e->parts || !grow(&c.carry, &c.carry_cap, pre_n + 1)) { /* never NULL */
-        free(c.carry);
+    if (pre_n)
+        ls_sbuf_add(&c.carry, pre, pre_n);
+    if (!e->parts || c.carry.failed) {
+        ls_sbuf_release(&c.carry);
         free(e->parts);
         e->parts = NULL;
         return ls_fail(err, LS_ERR_NOMEM, "out of memory");
     }
-    if (pre_n)
-        memcpy(c.carry, pre, pre_n);
-    c.carry_len = pre_n;
     ls_status st = LS_OK;
     for (size_t i = 0; i < e->n_parts && st == LS_OK; i++)
         st = ls_scorer_clone(w->scorer, &e->parts[i].scorer, err);
@@ -382,7 +363,7 @@ static ls_status run_parallel(engine *e, writer *w, const char *pre, size_t pre_
             /* line numbers are output: count them here, where the order is known */
             p->first_line = o->n_id_columns == 0 ? line : 1;
             if (o->n_id_columns == 0)
-                line += count_lines(p->in, p->in_len);
+                line += count_lines(p->in.text, p->in.len);
             size_t seq = filled++;
             if (cs == CUT_LAST) {
                 last = p;
@@ -436,7 +417,7 @@ static ls_status run_parallel(engine *e, writer *w, const char *pre, size_t pre_
         pthread_cond_destroy(&e->ready);
         pthread_mutex_destroy(&e->mu);
     }
-    free(c.carry);
+    ls_sbuf_release(&c.carry);
     free_parts(e);
     return st;
 }
@@ -450,7 +431,7 @@ ls_status ls_score_csv(ls_csv_reader *reader, ls_scorer *scorer, FILE *out,
         .like = reader, .opts = opts, .learned = ls_model_is_learned(ls_scorer_model(scorer))};
     writer w = {.e = &e, .scorer = scorer, .out = out, .stats = stats};
 
-    ls_byte_buffer head = {0};
+    ls_sbuf head = {0};
     const char *names[64];
     const char **id_names =
         opts->n_id_columns <= 64 ? names : malloc(opts->n_id_columns * sizeof *id_names);
@@ -462,7 +443,7 @@ ls_status ls_score_csv(ls_csv_reader *reader, ls_scorer *scorer, FILE *out,
     if (id_names != names)
         free(id_names);
     int ok = !head.failed && write_all(out, &head);
-    ls_byte_buffer_free(&head);
+    ls_sbuf_release(&head);
     if (!ok) {
         stats->write_failed = 1;
         return ls_fail(err, LS_ERR_IO, "write error: %s", strerror(errno));
@@ -493,7 +474,7 @@ ls_status ls_score_csv(ls_csv_reader *reader, ls_scorer *scorer, FILE *out,
         stats->rows = p.rows;
         stats->skipped = p.skipped;
         stats->first_skip = p.first_skip;
-        ls_byte_buffer_free(&p.out);
+        ls_sbuf_release(&p.out);
     }
     return st;
 }

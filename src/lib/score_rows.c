@@ -14,41 +14,15 @@
 
 #define NUMBER_MAX 40 /* a %.17g or a whole number, sign included */
 
-void ls_byte_buffer_free(ls_byte_buffer *b)
+static void put(ls_sbuf *b, const char *s, size_t n)
 {
-    free(b->bytes);
-    *b = (ls_byte_buffer){0};
-}
-
-/* Room for n more bytes; 0 (and b->failed) when out of memory. */
-static int reserve(ls_byte_buffer *b, size_t n)
-{
-    if (b->failed)
-        return 0;
-    if (b->len + n <= b->cap)
-        return 1;
-    size_t cap = b->cap ? b->cap * 2 : 64 * 1024;
-    while (cap < b->len + n)
-        cap *= 2;
-    char *p = realloc(b->bytes, cap);
-    if (!p) {
-        b->failed = 1;
-        return 0;
-    }
-    b->bytes = p;
-    b->cap = cap;
-    return 1;
-}
-
-static void put(ls_byte_buffer *b, const char *s, size_t n)
-{
-    memcpy(b->bytes + b->len, s, n);
+    memcpy(b->text + b->len, s, n);
     b->len += n;
 }
 
-static void put_char(ls_byte_buffer *b, char c)
+static void put_char(ls_sbuf *b, char c)
 {
-    b->bytes[b->len++] = c;
+    b->text[b->len++] = c;
 }
 
 /* 1 if s holds a comma, a quote or a line break; 8 bytes at a time (a byte
@@ -76,9 +50,9 @@ static int needs_quotes(const char *s, size_t n)
 
 /* Quotes the field written at [start, len) in place when it needs it; the
  * caller reserved twice its length plus two. */
-static void quote_tail(ls_byte_buffer *b, size_t start)
+static void quote_tail(ls_sbuf *b, size_t start)
 {
-    char *s = b->bytes + start;
+    char *s = b->text + start;
     size_t n = b->len - start;
     if (!needs_quotes(s, n))
         return;
@@ -97,7 +71,7 @@ static void quote_tail(ls_byte_buffer *b, size_t start)
     b->len = start + n + quotes + 2;
 }
 
-static void put_field(ls_byte_buffer *b, const char *s, size_t n)
+static void put_field(ls_sbuf *b, const char *s, size_t n)
 {
     size_t start = b->len;
     put(b, s, n);
@@ -129,9 +103,9 @@ static size_t format_whole(char *out, double v, int plus)
     return k;
 }
 
-static void put_whole(ls_byte_buffer *b, double v, int plus)
+static void put_whole(ls_sbuf *b, double v, int plus)
 {
-    b->len += format_whole(b->bytes + b->len, v, plus);
+    b->len += format_whole(b->text + b->len, v, plus);
 }
 
 /* The length and quoting need of a label or tier name, measured once per
@@ -147,13 +121,13 @@ static const ls_label_info *label_info(ls_label_cache *cache, const char *text)
     return li;
 }
 
-void ls_score_rows_header(ls_byte_buffer *b, const char *const *id_names, size_t n_ids)
+void ls_score_rows_header(ls_sbuf *b, const char *const *id_names, size_t n_ids)
 {
     static const char rest[] = "score,probability,tier,reasons\n";
     size_t need = sizeof rest + 8;
     for (size_t i = 0; i < n_ids; i++)
         need += 2 * strlen(id_names[i]) + 3;
-    if (!reserve(b, need))
+    if (!ls_sbuf_reserve(b, need))
         return;
     for (size_t i = 0; i < n_ids; i++) {
         put_field(b, id_names[i], strlen(id_names[i]));
@@ -164,7 +138,7 @@ void ls_score_rows_header(ls_byte_buffer *b, const char *const *id_names, size_t
     put(b, rest, sizeof rest - 1);
 }
 
-void ls_score_rows_line(ls_byte_buffer *b, ls_label_cache *labels, const char *const *fields,
+void ls_score_rows_line(ls_sbuf *b, ls_label_cache *labels, const char *const *fields,
                         const size_t *lens, const size_t *ids, size_t n_ids, size_t line,
                         const ls_score_result *res, int learned)
 {
@@ -181,7 +155,7 @@ void ls_score_rows_line(ls_byte_buffer *b, ls_label_cache *labels, const char *c
         quote_reasons |= reason[k].quote;
         need += 2 * (reason[k].len + NUMBER_MAX + 2);
     }
-    if (!reserve(b, need))
+    if (!ls_sbuf_reserve(b, need))
         return;
     for (size_t i = 0; i < n_ids; i++) {
         put_field(b, fields[ids[i]], lens[ids[i]]);
@@ -194,7 +168,7 @@ void ls_score_rows_line(ls_byte_buffer *b, ls_label_cache *labels, const char *c
     put_whole(b, res->score, 0);
     put_char(b, ',');
     if (learned || !isnan(res->probability)) /* integer cards carry probabilities too */
-        b->len += ls_format_probability(res->probability, b->bytes + b->len);
+        b->len += ls_format_probability(res->probability, b->text + b->len);
     put_char(b, ',');
     if (tier.text) {
         size_t start = b->len;

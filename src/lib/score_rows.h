@@ -12,14 +12,7 @@
 #include <stddef.h>
 
 #include "leadscore/scorer.h"
-
-typedef struct {
-    char *bytes;
-    size_t len, cap;
-    int failed; /* out of memory: the contents are incomplete */
-} ls_byte_buffer;
-
-void ls_byte_buffer_free(ls_byte_buffer *b);
+#include "sbuf.h"
 
 /* Lengths and quoting needs of the reason labels and tier names met so far:
  * they are the scorer's and the model's strings, the same few pointers lead
@@ -38,12 +31,12 @@ typedef struct {
 
 /* The header line: the ID column names ("line" without any), then
  * score,probability,tier,reasons. */
-void ls_score_rows_header(ls_byte_buffer *b, const char *const *id_names, size_t n_ids);
+void ls_score_rows_header(ls_sbuf *b, const char *const *id_names, size_t n_ids);
 
 /* One scored lead: fields/lens are the input record, ids the indices of the
  * ID columns among them (n_ids 0: line is written instead); learned says
  * whether the probability column is filled even when it is NaN. */
-void ls_score_rows_line(ls_byte_buffer *b, ls_label_cache *labels, const char *const *fields,
+void ls_score_rows_line(ls_sbuf *b, ls_label_cache *labels, const char *const *fields,
                         const size_t *lens, const size_t *ids, size_t n_ids, size_t line,
                         const ls_score_result *res, int learned);
 
