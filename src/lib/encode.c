@@ -489,16 +489,11 @@ static ls_status unknown_merge_level(encoder *e, size_t col, const ls_spec_crite
                                      const char *member)
 {
     const ls_table *t = e->table;
-    const char *best = NULL;
-    size_t best_d = 3;
-    for (size_t k = 0; k < ls_table_level_count(t, col); k++) {
-        const char *level = ls_table_level(t, col, k);
-        size_t d = strcasecmp(level, member) == 0 ? 0 : ls_near_distance(level, member);
-        if (d < best_d) {
-            best = level;
-            best_d = d;
-        }
-    }
+    ls_nearest near;
+    ls_nearest_init(&near);
+    for (size_t k = 0; k < ls_table_level_count(t, col); k++)
+        ls_nearest_offer(&near, member, ls_table_level(t, col, k));
+    const char *best = near.best;
     if (best)
         return ls_fail_at(e->err, LS_ERR_DATA, e->spec ? e->spec->name : NULL, 0, 0, sc->column,
                           "merge: level '%s' does not occur in the data (did you mean '%s'?)",

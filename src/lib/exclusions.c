@@ -2,7 +2,6 @@
 #include "exclusions.h"
 
 #include <string.h>
-#include <strings.h>
 
 #include "error_internal.h"
 #include "text.h"
@@ -11,16 +10,11 @@ static ls_status check_one(const ls_table *t, const char *name, const char *wher
 {
     if (ls_table_find_column(t, name) != (size_t)-1)
         return LS_OK;
-    const char *best = NULL;
-    size_t best_d = 3;
-    for (size_t j = 0; j < ls_table_columns(t); j++) {
-        const char *c = ls_table_column_name(t, j);
-        size_t d = strcasecmp(c, name) == 0 ? 0 : ls_near_distance(c, name);
-        if (d < best_d) {
-            best = c;
-            best_d = d;
-        }
-    }
+    ls_nearest near;
+    ls_nearest_init(&near);
+    for (size_t j = 0; j < ls_table_columns(t); j++)
+        ls_nearest_offer(&near, name, ls_table_column_name(t, j));
+    const char *best = near.best;
     if (best)
         return ls_fail_at(err, LS_ERR_NOTFOUND, ls_table_source(t), 1, 0, name,
                           "%s names a column that is not in the header (did you mean '%s'?)", where,

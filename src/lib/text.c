@@ -205,7 +205,8 @@ int ls_plain_ascii(const char *s, size_t n)
     return 1;
 }
 
-size_t ls_near_distance(const char *a, const char *b)
+/* Edit distance of a and b when at most 2, else 3: enough to spot a typo. */
+static size_t near_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 64 || lb > 64 || (la > lb ? la - lb : lb - la) > 2)
@@ -223,4 +224,19 @@ size_t ls_near_distance(const char *a, const char *b)
         memcpy(prev, cur, (lb + 1) * sizeof *prev);
     }
     return prev[lb] < 3 ? prev[lb] : 3;
+}
+
+void ls_nearest_init(ls_nearest *n)
+{
+    n->best = NULL;
+    n->distance = 3;
+}
+
+void ls_nearest_offer(ls_nearest *n, const char *name, const char *candidate)
+{
+    size_t d = strcasecmp(candidate, name) == 0 ? 0 : near_distance(candidate, name);
+    if (d < n->distance) {
+        n->best = candidate;
+        n->distance = d;
+    }
 }

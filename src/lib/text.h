@@ -15,9 +15,17 @@ int ls_utf8_valid(const char *s, size_t len);
  * CSV record, checked 8 bytes at a time. */
 int ls_plain_ascii(const char *s, size_t n);
 
-/* Edit distance of a and b when at most 2, else 3: enough to spot a typo
- * (a mistyped column or level name, for a "did you mean" hint). */
-size_t ls_near_distance(const char *a, const char *b);
+/* The name a typo was probably meant to be, for a "did you mean" hint:
+ * offer every candidate in turn; best is the first one equal to the name
+ * but for case, else the first within the fewest edits (at most two), else
+ * NULL. */
+typedef struct {
+    const char *best;
+    size_t distance;
+} ls_nearest;
+
+void ls_nearest_init(ls_nearest *n);
+void ls_nearest_offer(ls_nearest *n, const char *name, const char *candidate);
 
 typedef enum {
     LS_NUM_OK = 0,     /* a finite number */
