@@ -299,7 +299,9 @@ typedef struct {
 void ls_merge_options_init(ls_merge_options *opts);
 
 typedef struct {
-    char *level; /* level as encoded ("(other)", "missing" included) */
+    char *level;     /* level as encoded ("(other)", "missing" included) */
+    char **values;   /* the data's values it stands for: one, the members of a */
+    size_t n_values; /* spec merge, or none for "missing" and "(other)" */
     double rows, positives;
     double estimate, std_error; /* before merging, against the reference (0 for it) */
     size_t group;               /* index into the groups after merging */

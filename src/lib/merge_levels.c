@@ -34,8 +34,12 @@ void ls_merge_result_release(ls_merge_result *r)
     if (!r)
         return;
     free(r->criterion);
-    for (size_t i = 0; i < r->n_levels; i++)
+    for (size_t i = 0; i < r->n_levels; i++) {
         free(r->levels[i].level);
+        for (size_t v = 0; v < r->levels[i].n_values; v++)
+            free(r->levels[i].values[v]);
+        free(r->levels[i].values);
+    }
     free(r->levels);
     for (size_t i = 0; i < r->n_groups; i++)
         free(r->groups[i].label);
@@ -146,6 +150,32 @@ static double group_cov(const ls_glm *f, const size_t *rep, size_t a, size_t b)
     return f->cov[(rep[a] + 1) * (f->p + 1) + rep[b] + 1];
 }
 
+/* The data's values behind a level: the reference's (term -1) or those of
+ * the rule of `term`; none for the missing values and (other). 0 when out
+ * of memory. */
+static int copy_level_values(const ls_criterion *c, long term, ls_merge_level *lv)
+{
+    char *const *values = NULL;
+    size_t n = 0;
+    if (term < 0)
+        n = ls_reference_values(c, &values);
+    for (size_t k = 0; term >= 0 && k < c->n_rules && !values; k++) {
+        const ls_rule *r = &c->rules[k];
+        if (r->term == term && (r->kind == LS_COND_EQUALS || r->kind == LS_COND_IN)) {
+            values = r->values;
+            n = r->n_values;
+        }
+    }
+    if (n == 0)
+        return 1;
+    if (!(lv->values = calloc(n, sizeof *lv->values)))
+        return 0;
+    for (; lv->n_values < n; lv->n_values++)
+        if (!(lv->values[lv->n_values] = ls_strdup(values[lv->n_values])))
+            return 0;
+    return 1;
+}
+
 ls_status ls_merge_xy(const ls_xy *xy, const ls_model *mdl, size_t group, const size_t *others,
                       size_t n_others, const ls_merge_options *opts, ls_merge_result *out,
                       ls_error *err)
@@ -179,7 +209,8 @@ ls_status ls_merge_xy(const ls_xy *xy, const ls_model *mdl, size_t group, const 
         const char *name = k == 0 ? c->reference : mdl->terms[first + k].name;
         if (k > 0 && strncmp(name, c->column, lc) == 0 && name[lc] == '=')
             name += lc + 1;
-        if (!(out->levels[k].level = ls_strdup(name ? name : "")))
+        if (!(out->levels[k].level = ls_strdup(name ? name : "")) ||
+            !copy_level_values(c, k == 0 ? -1 : (long)(first + k), &out->levels[k]))
             goto nomem;
         group_of[k] = k;
     }

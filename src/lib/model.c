@@ -220,3 +220,30 @@ ls_status ls_model_set_tiers(ls_model *m, const char *const *names, const double
     m->n_tiers = n;
     return LS_OK;
 }
+
+const ls_rule *ls_merged_reference_rule(const ls_criterion *c)
+{
+    for (size_t k = 0; k < c->n_rules; k++)
+        if (c->rules[k].kind == LS_COND_IN && c->rules[k].term < 0 && c->kind != LS_CRIT_RULES)
+            return &c->rules[k];
+    return NULL;
+}
+
+size_t ls_reference_values(const ls_criterion *c, char *const **values)
+{
+    *values = NULL;
+    if (!c->reference)
+        return 0;
+    const ls_rule *merged = ls_merged_reference_rule(c);
+    if (merged) {
+        *values = merged->values;
+        return merged->n_values;
+    }
+    int missing_rule = 0;
+    for (size_t k = 0; k < c->n_rules; k++)
+        missing_rule |= c->rules[k].kind == LS_COND_MISSING;
+    if (!missing_rule && strcmp(c->reference, "missing") == 0)
+        return 0; /* the encoder's level for the missing values */
+    *values = &c->reference;
+    return 1;
+}

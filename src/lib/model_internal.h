@@ -157,4 +157,14 @@ ls_rule *ls_criterion_add_rule(ls_criterion *c, ls_cond_kind kind, const char *l
 ls_term *ls_model_add_term(ls_model *m, const char *name, long criterion);
 int ls_rule_add_value(ls_rule *r, const char *value);
 
+/* The values of the data that a categorical criterion's reference level
+ * stands for, in *values: its own text (1 value); the members of a merged
+ * reference (the spec's merge key: a term-less `in` rule, 2 or more); or
+ * none when the reference is the missing values (the encoder's "missing"
+ * level, which has no rule of its own), or there is no reference. */
+size_t ls_reference_values(const ls_criterion *c, char *const **values);
+
+/* The `in` rule holding a merged reference's members, or NULL. */
+const ls_rule *ls_merged_reference_rule(const ls_criterion *c);
+
 #endif

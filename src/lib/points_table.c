@@ -1191,26 +1191,19 @@ static int put_categorical(FILE *fp, const ls_criterion *c)
             !put_rule(fp, c, r))
             return 0;
     }
-    /* A value rule without a term is a merged reference's members (spec key
-     * merge): it already gives the reference its 0 points, and the
-     * reference's name ("A + B") is no value of the data. */
-    int merged_reference = 0, missing_rule = 0;
-    for (size_t k = 0; k < c->n_rules; k++) {
-        merged_reference |= c->rules[k].kind == LS_COND_IN && c->rules[k].term < 0;
-        missing_rule |= c->rules[k].kind == LS_COND_MISSING;
-    }
+    /* The reference's row: its value, or the missing condition when it is
+     * the missing values; a merged reference's members have their rule. */
+    char *const *ref_values;
+    size_t n_ref = ls_reference_values(c, &ref_values);
     int ok = 1;
-    /* The missing values as the reference (the encoder names that level
-     * "missing", and gives it no rule): the row is the missing condition,
-     * not a comparison with the text "missing", which no lead holds. */
-    if (c->reference && !missing_rule && strcmp(c->reference, "missing") == 0) {
+    if (c->reference && n_ref == 0) {
         char *label = malloc(strlen(c->label) + 32);
         if (!label)
             return 0;
         sprintf(label, "%s = missing (reference)", c->label);
         ok = put_made_rule(fp, c, LS_COND_MISSING, NULL, 0, label);
         free(label);
-    } else if (c->reference && !merged_reference) {
+    } else if (n_ref == 1) {
         char *label = malloc(strlen(c->label) + strlen(c->reference) + 32);
         if (!label)
             return 0;

@@ -1381,45 +1381,6 @@ static void report_bands(const ls_refine_result *r, FILE *f)
     }
 }
 
-/* "missing" and "(other)" are the encoder's own levels, not values of the
- * data: a spec cannot merge them (they keep their terms). */
-static int pseudo_level(const char *level)
-{
-    return strcmp(level, "missing") == 0 || strcmp(level, "(other)") == 0;
-}
-
-/* The rule of model's criterion `column` that a spec merge made of the
- * level named `level` ("A + B"): an `in` rule whose values, joined by " + ",
- * are that name. NULL for a level of the data. */
-static const ls_rule *merged_rule(const ls_model *model, const char *column, const char *level)
-{
-    const ls_criterion *c = NULL;
-    for (size_t i = 0; model && i < model->n_criteria && !c; i++)
-        if (strcmp(model->criteria[i].column, column) == 0)
-            c = &model->criteria[i];
-    for (size_t k = 0; c && k < c->n_rules; k++) {
-        const ls_rule *r = &c->rules[k];
-        if (r->kind != LS_COND_IN || r->n_values < 2)
-            continue;
-        const char *p = level;
-        size_t v = 0;
-        for (; v < r->n_values; v++) {
-            size_t n = strlen(r->values[v]);
-            if (strncmp(p, r->values[v], n) != 0)
-                break;
-            p += n;
-            if (v + 1 < r->n_values) {
-                if (strncmp(p, " + ", 3) != 0)
-                    break;
-                p += 3;
-            }
-        }
-        if (v == r->n_values && *p == '\0')
-            return r;
-    }
-    return NULL;
-}
-
 /* One item of a merge line, quoted when a comma or blanks at either end
  * would otherwise be lost. */
 static int put_merge_item(char *line, size_t size, const char *sep, const char *item)
@@ -1431,18 +1392,19 @@ static int put_merge_item(char *line, size_t size, const char *sep, const char *
 
 /* The criteria spec lines that apply m's groups of two or more levels of
  * the data. A level the spec already merged ("A + B") is written as its
- * members, and the line then replaces the spec's line for them. */
-static void write_merge_lines(const ls_merge_result *m, const ls_model *model, FILE *f)
+ * members, and the line then replaces the spec's line for them; "missing"
+ * and "(other)" stand for no value a spec could name, and keep their terms. */
+static void write_merge_lines(const ls_merge_result *m, FILE *f)
 {
     int any = 0;
     for (size_t g = 0; g < m->n_groups; g++) {
-        size_t members = 0, pseudo = 0;
+        size_t levels = 0, pseudo = 0;
         for (size_t q = 0; q < m->n_levels; q++)
             if (m->levels[q].group == g) {
-                members++;
-                pseudo += pseudo_level(m->levels[q].level);
+                levels++;
+                pseudo += m->levels[q].n_values == 0;
             }
-        if (members - pseudo < 2)
+        if (levels - pseudo < 2)
             continue;
         if (!any)
             fprintf(f, "For the criteria spec:\n\n```ini\n[criterion]\ncolumn = %s\n",
@@ -1453,14 +1415,12 @@ static void write_merge_lines(const ls_merge_result *m, const ls_model *model, F
         const char *sep = "";
         int replaces = 0;
         for (size_t q = 0; q < m->n_levels && used < sizeof line; q++) {
-            const char *level = m->levels[q].level;
-            if (m->levels[q].group != g || pseudo_level(level))
+            const ls_merge_level *lv = &m->levels[q];
+            if (lv->group != g)
                 continue;
-            const ls_rule *merged = merged_rule(model, m->criterion, level);
-            replaces |= merged != NULL;
-            for (size_t v = 0; v < (merged ? merged->n_values : 1) && used < sizeof line; v++) {
-                int w = put_merge_item(line + used, sizeof line - used, sep,
-                                       merged ? merged->values[v] : level);
+            replaces |= lv->n_values > 1;
+            for (size_t v = 0; v < lv->n_values && used < sizeof line; v++) {
+                int w = put_merge_item(line + used, sizeof line - used, sep, lv->values[v]);
                 used = w < 0 ? sizeof line : used + (size_t)w;
                 sep = ", ";
             }
@@ -1517,7 +1477,7 @@ static void report_merges(const ls_refine_result *r, FILE *f)
                     num(g->std_error, 3));
         }
         fputc('\n', f);
-        write_merge_lines(m, r->model, f);
+        write_merge_lines(m, f);
     }
 }
 

@@ -313,20 +313,21 @@ static void criterion_case(sqlgen *g, size_t ci, int eta)
 
     const ls_rule *fallback = NULL; /* the ELSE */
     if (c->kind == LS_CRIT_CATEGORICAL) {
-        int merged_reference = 0; /* its members' 0-point IN list is among the rules */
         for (size_t k = 0; k < c->n_rules; k++) {
             const ls_rule *r = &c->rules[k];
             if (r->kind == LS_COND_OTHER && !fallback)
                 fallback = r;
             if (r->kind != LS_COND_EQUALS && r->kind != LS_COND_IN)
                 continue;
-            merged_reference |= r->kind == LS_COND_IN && r->term < 0;
             when(fp);
             in_list(g, col, r);
             fputs(" THEN ", fp);
             rule_value(g, ci, r, eta);
         }
-        if (c->reference && fallback && !merged_reference) {
+        /* the reference's own value; a merged reference's members have
+         * their rule, and the missing values their branch */
+        char *const *ref_values;
+        if (fallback && ls_reference_values(c, &ref_values) == 1) {
             when(fp);
             ident(fp, col);
             fputs(" = ", fp);
