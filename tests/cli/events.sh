@@ -4,28 +4,10 @@
 # lead must equal batch scoring at the same instant.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
-
-: "${LEADSCORE:?set LEADSCORE to the leadscore binary}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
+: "${LS_SOURCE_DIR:?set LS_SOURCE_DIR to the source tree}"
+source "$LS_SOURCE_DIR/tests/support/cli.bash"
 
 # Runs the command, keeping its exit status in rc and stderr in $tmp/err.
-run() {
-    rc=0
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-}
-
-expect_rc() { # expected-status description
-    [ "$rc" -eq "$1" ] || {
-        cat "$tmp/err" >&2
-        fail "$2: exit $rc, expected $1"
-    }
-}
 
 # --- synth-events: files, determinism, usage errors ---------------------------
 run "$LEADSCORE" synth-events --leads 3000 --seed 5 --out-leads "$tmp/leads.csv" \

@@ -5,28 +5,10 @@
 # --terminal; usage errors; and a clear error without gnuplot on PATH.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
+: "${LS_SOURCE_DIR:?set LS_SOURCE_DIR to the source tree}"
+source "$LS_SOURCE_DIR/tests/support/cli.bash"
 
-: "${LEADSCORE:?set LEADSCORE to the leadscore binary}"
 PY=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-
-run() {
-    rc=0
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-}
-
-expect_rc() { # expected-status description
-    [ "$rc" -eq "$1" ] || {
-        cat "$tmp/err" >&2
-        fail "$2: exit $rc, expected $1"
-    }
-}
 
 command -v gnuplot >/dev/null || fail "gnuplot is not installed: apt-get install gnuplot-nox"
 

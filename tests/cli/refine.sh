@@ -4,31 +4,11 @@
 # tiers and an out-of-time split.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
-
-: "${LEADSCORE:?set LEADSCORE to the leadscore binary}"
 : "${LS_SOURCE_DIR:?set LS_SOURCE_DIR to the source tree}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$LS_SOURCE_DIR/tests/support/cli.bash"
 data="$LS_SOURCE_DIR/datasets/x-education-leads/Leads.csv"
 spec="$LS_SOURCE_DIR/datasets/x-education-leads/criteria.ini"
 baseline="$LS_SOURCE_DIR/datasets/x-education-leads/current-points.csv"
-
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-
-run() {
-    rc=0
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-}
-
-expect_rc() { # expected-status description
-    [ "$rc" -eq "$1" ] || {
-        cat "$tmp/out" "$tmp/err" >&2
-        fail "$2: exit $rc, expected $1"
-    }
-}
 
 # --- help and usage errors ----------------------------------------------------
 run "$LEADSCORE" refine --help

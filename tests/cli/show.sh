@@ -3,32 +3,14 @@
 # hand-written model and a points table, bad models and usage errors.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
-
-: "${LEADSCORE:?set LEADSCORE to the leadscore binary}"
 : "${LS_SOURCE_DIR:?set LS_SOURCE_DIR to the source tree}"
+source "$LS_SOURCE_DIR/tests/support/cli.bash"
+
 models="$LS_SOURCE_DIR/tests/data/models"
 small="$models/good_small.json"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
 
 # Runs the command, keeping its exit status in rc, stdout in $tmp/out and
 # stderr in $tmp/err.
-run() {
-    rc=0
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-}
-
-expect_rc() { # expected-status description
-    [ "$rc" -eq "$1" ] || {
-        cat "$tmp/err" >&2
-        fail "$2: exit $rc, expected $1"
-    }
-}
 
 expect_line() { # exact-line file description
     grep -qxF -- "$1" "$2" || {

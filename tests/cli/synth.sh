@@ -2,28 +2,10 @@
 # leadscore synth: files written, usage errors, atomic failure, determinism.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
-
-: "${LEADSCORE:?set LEADSCORE to the leadscore binary}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
+: "${LS_SOURCE_DIR:?set LS_SOURCE_DIR to the source tree}"
+source "$LS_SOURCE_DIR/tests/support/cli.bash"
 
 # Runs the command, keeping its exit status in rc and stderr in $tmp/err.
-run() {
-    rc=0
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-}
-
-expect_rc() { # expected-status description
-    [ "$rc" -eq "$1" ] || {
-        cat "$tmp/err" >&2
-        fail "$2: exit $rc, expected $1"
-    }
-}
 
 header='lead_id,job_title,industry,lead_source,country,company_size,visited_pricing_page,free_trial,webinar,email_opens,product_sessions,features_adopted,minutes_in_app,days_since_signup,newsletter,page_theme,converted'
 
