@@ -563,6 +563,16 @@ static ls_status check_column_name(ls_csv_reader *r, size_t line, size_t i, ls_e
     return LS_OK;
 }
 
+/* The column names and the current record's fields, for n_columns; 0 when
+ * out of memory. */
+static int alloc_column_arrays(ls_csv_reader *r)
+{
+    r->columns = calloc(r->n_columns ? r->n_columns : 1, sizeof *r->columns);
+    r->current = calloc(r->n_columns + 1, sizeof *r->current);
+    r->current_len = calloc(r->n_columns + 1, sizeof *r->current_len);
+    return r->columns && r->current && r->current_len;
+}
+
 static ls_status take_header(ls_csv_reader *r, ls_error *err)
 {
     ls_status st = fill_queue(r, err);
@@ -583,10 +593,7 @@ static ls_status take_header(ls_csv_reader *r, ls_error *err)
     if (r->n_columns > r->opts.max_columns)
         return ls_fail_at(err, LS_ERR_LIMIT, r->name, rec.line, r->opts.max_columns + 1, NULL,
                           "the header has more than the limit of %zu columns", r->opts.max_columns);
-    r->columns = calloc(r->n_columns, sizeof *r->columns);
-    r->current = calloc(r->n_columns + 1, sizeof *r->current);
-    r->current_len = calloc(r->n_columns + 1, sizeof *r->current_len);
-    if (!r->columns || !r->current || !r->current_len)
+    if (!alloc_column_arrays(r))
         return ls_fail(err, LS_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < r->n_columns; i++) {
         r->columns[i] = strdup(r->bytes + r->fields[rec.first_field + i].offset);
@@ -853,10 +860,7 @@ ls_status ls_csv_open_part(const ls_csv_reader *like, const char *bytes, size_t 
     r->trailing_empty = like->trailing_empty;
     ls_status st = LS_OK;
     r->name = strdup(like->name);
-    r->columns = calloc(r->n_columns ? r->n_columns : 1, sizeof *r->columns);
-    r->current = calloc(r->n_columns + 1, sizeof *r->current);
-    r->current_len = calloc(r->n_columns + 1, sizeof *r->current_len);
-    if (!r->name || !r->columns || !r->current || !r->current_len) {
+    if (!r->name || !alloc_column_arrays(r)) {
         st = ls_fail(err, LS_ERR_NOMEM, "out of memory");
         goto fail;
     }
