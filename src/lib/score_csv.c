@@ -432,16 +432,13 @@ ls_status ls_score_csv(ls_csv_reader *reader, ls_scorer *scorer, FILE *out,
     writer w = {.e = &e, .scorer = scorer, .out = out, .stats = stats};
 
     ls_sbuf head = {0};
-    const char *names[64];
-    const char **id_names =
-        opts->n_id_columns <= 64 ? names : malloc(opts->n_id_columns * sizeof *id_names);
+    const char **id_names = malloc((opts->n_id_columns + 1) * sizeof *id_names);
     if (!id_names)
         return ls_fail(err, LS_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < opts->n_id_columns; i++)
         id_names[i] = ls_csv_column_name(reader, opts->id_columns[i]);
     ls_score_rows_header(&head, id_names, opts->n_id_columns);
-    if (id_names != names)
-        free(id_names);
+    free(id_names);
     int ok = !head.failed && write_all(out, &head);
     ls_sbuf_release(&head);
     if (!ok) {
